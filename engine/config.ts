@@ -1,0 +1,108 @@
+/**
+ * Configuration: every knob reef has, read from the environment once at start and validated with
+ * valibot. A bad value stops start with a message naming the variable (see `ConfigError`).
+ * Time-based rules of the spec are configuration with the spec's values as defaults, so tests can
+ * shorten them (a 60 s ring timeout can be 3 s in a test).
+ */
+import * as v from 'valibot';
+
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  v.pipe(
+    v.optional(v.string(), String(def)),
+    v.trim(),
+    v.regex(/^-?\d+$/, 'must be an integer'),
+    v.transform(Number),
+    v.minValue(min, `must be >= ${min}`),
+    v.maxValue(max, `must be <= ${max}`),
+  );
+const optUrl = (schemes: string[]) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.check(
+        (s) => {
+          try {
+            return schemes.includes(new URL(s).protocol.replace(':', ''));
+          } catch {
+            return false;
+          }
+        },
+        `must be a URL with scheme ${schemes.join(' or ')}`,
+      ),
+    ),
+  );
+const bool = (def: boolean) =>
+  v.pipe(
+    v.optional(v.picklist(['1', '0', 'true', 'false', 'yes', 'no', '']), def ? 'true' : 'false'),
+    v.transform((s) => s === '1' || s === 'true' || s === 'yes'),
+  );
+
+export const ConfigSchema = v.object({
+  HOST: v.optional(v.string(), '0.0.0.0'),
+  PORT: int(3000, 0, 65535),
+  /** Snowflake node id, 0..1023; must differ between nodes of one cluster. */
+  NODE_ID: int(0, 0, 1023),
+  DATA_DIR: v.optional(v.string(), './data'),
+  PUBLIC_URL: v.optional(v.string(), 'http://localhost:3000'),
+  DATABASE_URL: optUrl(['postgres', 'postgresql']),
+  /** PGlite location when DATABASE_URL is unset: a directory, or `memory://` for an in-memory database. */
+  PGLITE_PATH: v.optional(v.string()),
+  DB_POOL_SIZE: int(10, 1, 200),
+  NATS_URL: v.optional(v.string()),
+  REDIS_URL: optUrl(['redis', 'rediss']),
+  /** Prefix for every Redis key, NATS subject and BullMQ queue, so clusters can share services. */
+  NAMESPACE: v.optional(
+    v.pipe(v.string(), v.regex(/^[a-z0-9_-]{1,32}$/i, 'must be 1-32 of [a-z0-9_-]')),
+    'reef',
+  ),
+  JWT_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
+  ACCESS_TOKEN_TTL_S: int(900, 5),
+  REFRESH_TOKEN_TTL_S: int(30 * 24 * 3600, 60),
+  MFA_TOKEN_TTL_S: int(300, 5),
+  EMAIL_TOKEN_TTL_S: int(24 * 3600, 60),
+  RESET_TOKEN_TTL_S: int(3600, 60),
+  /** scrypt cost parameter N (a power of two); tests may lower it. */
+  PASSWORD_SCRYPT_N: int(16384, 1024, 1 << 20),
+  BODY_LIMIT_BYTES: int(1024 * 1024, 1024),
+  UPLOAD_LIMIT_BYTES: int(110 * 1024 * 1024, 1024),
+  UPLOADS_DIR: v.optional(v.string()),
+  CORS_ORIGINS: v.optional(v.string(), '*'),
+  LOG_LEVEL: v.optional(v.picklist(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), 'info'),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 0),
+  SMTP_URL: optUrl(['smtp', 'smtps']),
+  EMAIL_FROM: v.optional(v.string(), 'reef <no-reply@localhost>'),
+  /** Rate limits: "N/window_seconds". */
+  RATE_LIMIT_AUTH: v.optional(v.pipe(v.string(), v.regex(/^\d+\/\d+$/, 'must look like 20/60')), '20/60'),
+  RATE_LIMIT_FOLLOW: v.optional(v.pipe(v.string(), v.regex(/^\d+\/\d+$/, 'must look like 30/60')), '30/60'),
+  TRUST_PROXY: bool(false),
+  LIVEKIT_URL: v.optional(v.string()),
+  LIVEKIT_WS_URL: v.optional(v.string(), 'ws://localhost:7880'),
+  LIVEKIT_API_KEY: v.optional(v.string(), 'devkey'),
+  LIVEKIT_API_SECRET: v.optional(v.string(), 'devsecret-devsecret-devsecret-00'),
+});
+
+export type Config = v.InferOutput<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parse and validate `env`; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(ConfigSchema.entries)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const result = v.safeParse(ConfigSchema, input);
+  if (result.success) return result.output;
+  const lines = result.issues.map((issue) => `  ${v.getDotPath(issue) ?? '?'}: ${issue.message}`);
+  throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+}
+
+/** Parse "N/seconds" into a limit and a window in ms. */
+export function parseRate(spec: string): { limit: number; windowMs: number } {
+  const [n, s] = spec.split('/').map(Number);
+  return { limit: n ?? 1, windowMs: (s ?? 60) * 1000 };
+}

@@ -1,0 +1,8 @@
+/** Every route module, registered under /api. */
+import type { Router } from '../router.ts';
+import type { RouteDeps } from './deps.ts';
+import { registerSystemRoutes } from './system.routes.ts';
+
+export function registerRoutes(r: Router, deps: RouteDeps): void {
+  registerSystemRoutes(r, deps);
+}
