@@ -24,6 +24,7 @@ import { createBullJobs } from './jobs/bullmq.ts';
 import { createOutboxMailer, createSmtpMailer, type Email, type Mailer } from './email.ts';
 import { createDiskStorage, type Storage } from './storage.ts';
 import { Jwt } from './auth/jwt.ts';
+import { createRooms, type Rooms } from './rooms.ts';
 
 export type { Config } from './config.ts';
 export { loadConfig, ConfigError, parseRate } from './config.ts';
@@ -37,6 +38,8 @@ export type { Jobs } from './jobs/index.ts';
 export type { Mailer, Email } from './email.ts';
 export type { Storage } from './storage.ts';
 export { Jwt } from './auth/jwt.ts';
+export type { Rooms } from './rooms.ts';
+export { room } from './rooms.ts';
 
 /** Ports a caller (a test, a benchmark) may supply instead of the configured ones. */
 export interface EngineOverrides {
@@ -63,6 +66,8 @@ export interface Engine {
   readonly email: EmailService;
   readonly storage: Storage;
   readonly jwt: Jwt;
+  /** Emit socket events to rooms on every node (see rooms.ts). */
+  readonly rooms: Rooms;
   /** Stable per-process name used in logs, NATS client names and membership. */
   readonly nodeName: string;
   /** Close every port in dependency order. */
@@ -128,6 +133,7 @@ export async function createEngine(config: Config, overrides: EngineOverrides = 
       email,
       storage,
       jwt,
+      rooms: createRooms(bus, config.NAMESPACE),
       nodeName,
       async close(timeoutMs = 5000) {
         // Jobs first (they use the others), then bus, kv, and the database last.
