@@ -80,6 +80,18 @@ export const ConfigSchema = v.object({
   LIVEKIT_WS_URL: v.optional(v.string(), 'ws://localhost:7880'),
   LIVEKIT_API_KEY: v.optional(v.string(), 'devkey'),
   LIVEKIT_API_SECRET: v.optional(v.string(), 'devsecret-devsecret-devsecret-00'),
+  /** Realtime gateway (http/realtime): largest client frame / Socket.io packet; bigger closes the socket. */
+  WS_MAX_PAYLOAD_BYTES: int(64 * 1024, 1024, 16 * 1024 * 1024),
+  /** Bytes a socket may have queued unsent before it is cut off as a slow consumer. */
+  WS_MAX_BACKPRESSURE_BYTES: int(1024 * 1024, 16 * 1024),
+  /** Client frames per connection per window: "N/window_seconds". */
+  WS_RATE_LIMIT: v.optional(v.pipe(v.string(), v.regex(/^\d+\/\d+$/, 'must look like 100/10')), '100/10'),
+  /** Open sockets per user across every node (both protocols). */
+  WS_MAX_SOCKETS_PER_USER: int(10, 1, 100_000),
+  /** Presence lapses to offline when no presence:heartbeat refreshes it for this long. */
+  PRESENCE_TTL_MS: int(60_000, 100),
+  /** At most one member:typing / dm:typing per user and channel (or conversation) per this interval. */
+  TYPING_THROTTLE_MS: int(3000, 0),
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;
