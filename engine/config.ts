@@ -80,6 +80,24 @@ export const ConfigSchema = v.object({
   LIVEKIT_WS_URL: v.optional(v.string(), 'ws://localhost:7880'),
   LIVEKIT_API_KEY: v.optional(v.string(), 'devkey'),
   LIVEKIT_API_SECRET: v.optional(v.string(), 'devsecret-devsecret-devsecret-00'),
+  /** Calls: how long a call rings before it ends with unanswered participants `missed` (spec: 60 s). */
+  CALL_RING_TIMEOUT_MS: int(60_000, 100),
+  /** Push (FCM): service-account JSON, inline or a file path; unset = pushes go to the outbox. */
+  FCM_SERVICE_ACCOUNT: v.optional(v.string()),
+  /** Push: connect to this host:port instead of the provider's (egress gateway, local fake). */
+  FCM_CONNECT_TO: v.optional(v.pipe(v.string(), v.regex(/^[^\s:]+:\d+$/, 'must look like host:port'))),
+  /** Push (APNs token auth): the .p8 key (PEM text or file path), its key id and the team id. */
+  APNS_KEY: v.optional(v.string()),
+  APNS_KEY_ID: v.optional(v.string()),
+  APNS_TEAM_ID: v.optional(v.string()),
+  APNS_TOPIC: v.optional(v.string(), 'ac.crab.mobile'),
+  APNS_VOIP_TOPIC: v.optional(v.string(), 'ac.crab.mobile.voip'),
+  APNS_PRODUCTION: bool(false),
+  /** APNs host override (default: Apple's production or sandbox host). */
+  APNS_ADDRESS: v.optional(v.string()),
+  APNS_PORT: int(443, 1, 65535),
+  /** Skip TLS verification towards push providers (local fakes only). */
+  PUSH_TLS_INSECURE: bool(false),
   /** Realtime gateway (http/realtime): largest client frame / Socket.io packet; bigger closes the socket. */
   WS_MAX_PAYLOAD_BYTES: int(64 * 1024, 1024, 16 * 1024 * 1024),
   /** Bytes a socket may have queued unsent before it is cut off as a slow consumer. */
