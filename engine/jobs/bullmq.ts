@@ -34,8 +34,10 @@ export function createBullJobs(url: string, namespace: string, log: Logger): Job
     },
     async enqueue<T>(name: string, data: T, opts: EnqueueOptions = {}) {
       await queueOf(name).add(name, data, {
-        // BullMQ refuses ':' in custom ids.
-        ...(opts.jobId ? { jobId: opts.jobId.replaceAll(':', '_') } : {}),
+        // The port de-duplicates while a job is pending (jobs/index.ts). A BullMQ `jobId` would also
+        // swallow re-adds while the completed job is kept (removeOnComplete), so use its simple
+        // de-duplication mode instead: the key is released when the job completes or fails for good.
+        ...(opts.jobId ? { deduplication: { id: opts.jobId } } : {}),
         ...(opts.delayMs ? { delay: opts.delayMs } : {}),
         attempts: opts.attempts ?? 5,
         backoff: { type: 'exponential', delay: opts.backoffMs ?? 1000 },
