@@ -4,12 +4,16 @@
  */
 import type uWS from 'uWebSockets.js';
 import type { Engine } from '../engine/index.ts';
+import { createAccounts, type Accounts } from '../domain/accounts/index.ts';
 
 export interface Services {
+  accounts: Accounts;
   start?(app: uWS.TemplatedApp): Promise<void>;
   stop?(): Promise<void>;
 }
 
-export function createServices(_engine: Engine): Services {
-  return {};
+export function createServices(engine: Engine): Services {
+  return {
+    accounts: createAccounts(engine),
+  };
 }

@@ -2,7 +2,11 @@
 import type { Router } from '../router.ts';
 import type { RouteDeps } from './deps.ts';
 import { registerSystemRoutes } from './system.routes.ts';
+import { registerAuthRoutes } from './auth.routes.ts';
+import { registerUsersRoutes } from './users.routes.ts';
 
 export function registerRoutes(r: Router, deps: RouteDeps): void {
   registerSystemRoutes(r, deps);
+  registerAuthRoutes(r, deps);
+  registerUsersRoutes(r, deps);
 }
