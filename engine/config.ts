@@ -67,6 +67,8 @@ export const ConfigSchema = v.object({
   BODY_LIMIT_BYTES: int(1024 * 1024, 1024),
   UPLOAD_LIMIT_BYTES: int(110 * 1024 * 1024, 1024),
   UPLOADS_DIR: v.optional(v.string()),
+  /** Max avatar upload (POST /users/me/avatar); larger is 413. */
+  AVATAR_MAX_BYTES: int(10 * 1024 * 1024, 1024),
   CORS_ORIGINS: v.optional(v.string(), '*'),
   LOG_LEVEL: v.optional(v.picklist(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), 'info'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0),
