@@ -4,9 +4,13 @@ import type { RouteDeps } from './deps.ts';
 import { registerSystemRoutes } from './system.routes.ts';
 import { registerAuthRoutes } from './auth.routes.ts';
 import { registerUsersRoutes } from './users.routes.ts';
+import { registerMfaRoutes } from './mfa.routes.ts';
+import { registerAdminBansRoutes } from './admin-bans.routes.ts';
 
 export function registerRoutes(r: Router, deps: RouteDeps): void {
   registerSystemRoutes(r, deps);
   registerAuthRoutes(r, deps);
   registerUsersRoutes(r, deps);
+  registerMfaRoutes(r, deps);
+  registerAdminBansRoutes(r, deps);
 }
