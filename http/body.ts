@@ -35,8 +35,10 @@ export function parseJson(buf: Buffer): unknown {
 }
 
 export interface MultipartLimits {
+  /** The whole body (already enforced while reading) and, unless maxFileBytes is set, each file. */
   maxBytes: number;
   maxFiles: number;
+  maxFileBytes?: number;
   maxFieldBytes?: number;
 }
 
@@ -52,7 +54,7 @@ export function parseMultipart(
       bb = busboy({
         headers: { 'content-type': contentType },
         limits: {
-          fileSize: limits.maxBytes,
+          fileSize: limits.maxFileBytes ?? limits.maxBytes,
           files: limits.maxFiles,
           fieldSize: limits.maxFieldBytes ?? 1024 * 1024,
         },
@@ -64,8 +66,10 @@ export function parseMultipart(
     const fields: Record<string, string> = {};
     const files: UploadedFile[] = [];
     let failed: AppError | null = null;
-    bb.on('field', (name, value) => {
-      if (value.includes('\0'))
+    bb.on('field', (name, value, info) => {
+      // busboy truncates an over-long field silently; a cut value must not reach a handler.
+      if (info.valueTruncated) failed ??= payloadTooLarge(`Field ${name} is too large`);
+      if (value.includes('\0') || name.includes('\0'))
         failed ??= validationError(`${name}: must not contain NUL bytes`, {
           issues: [{ path: name, message: 'must not contain NUL bytes' }],
         });
@@ -77,6 +81,10 @@ export function parseMultipart(
       stream.on('limit', () => {
         failed ??= payloadTooLarge(`File ${info.filename} is too large`);
       });
+      if (info.filename?.includes('\0'))
+        failed ??= validationError(`${field}: file name must not contain NUL bytes`, {
+          issues: [{ path: field, message: 'file name must not contain NUL bytes' }],
+        });
       stream.on('end', () => {
         if (info.filename !== undefined && info.filename !== '')
           files.push({

@@ -25,8 +25,9 @@ export interface RouteOptions {
   /** Overrides BODY_LIMIT_BYTES (json) or UPLOAD_LIMIT_BYTES (multipart). */
   bodyLimit?: number;
   rateLimit?: RateLimitSpec | RateLimitSpec[];
-  /** Multipart limits. */
+  /** Multipart limits: files per request (default 20), bytes per file (default: the body limit). */
   maxFiles?: number;
+  maxFileBytes?: number;
 }
 
 export interface Route {
@@ -114,15 +115,16 @@ export class Router {
     this.all.push(route);
   }
 
-  /** A route for the method and path; 'method' when the path exists under other methods; null otherwise. */
+  /**
+   * A route for the method and path; 'method' when the path exists under other methods only (405);
+   * null otherwise (404). Matching is per method: `DELETE /users/me` finds `DELETE /users/:userId`
+   * even though a static `GET /users/me` exists, as in find-my-way.
+   */
   match(method: string, path: string): Match | 'method' | null {
-    const segs = split(path);
-    const params: Record<string, string> = {};
-    const found = walk(this.root, segs, 0, params);
-    if (!found) return null;
-    const route = found.routes.get(method as Method);
-    if (!route) return found.routes.size > 0 ? 'method' : null;
-    return { route, params: { ...found.params } };
+    const seen = { otherMethod: false };
+    const found = walk(this.root, split(path), 0, {}, method as Method, seen);
+    if (found) return found;
+    return seen.otherMethod ? 'method' : null;
   }
 }
 
@@ -130,20 +132,25 @@ function split(path: string): string[] {
   return path.split('/').filter((s) => s.length > 0);
 }
 
+/** Depth-first: static segment, then parameter, then catch-all; the first route for `method` wins. */
 function walk(
   node: Node,
   segs: string[],
   i: number,
   params: Record<string, string>,
-): { routes: Map<Method, Route>; params: Record<string, string> } | null {
+  method: Method,
+  seen: { otherMethod: boolean },
+): Match | null {
   if (i === segs.length) {
-    if (node.routes.size > 0) return { routes: node.routes, params };
+    const route = node.routes.get(method);
+    if (route) return { route, params };
+    if (node.routes.size > 0) seen.otherMethod = true;
     return null;
   }
   const seg = segs[i]!;
   const s = node.static.get(seg);
   if (s) {
-    const r = walk(s, segs, i + 1, params);
+    const r = walk(s, segs, i + 1, params, method, seen);
     if (r) return r;
   }
   if (node.param) {
@@ -153,11 +160,13 @@ function walk(
     } catch {
       value = seg;
     }
-    const r = walk(node.param.node, segs, i + 1, { ...params, [node.param.name]: value });
+    const r = walk(node.param.node, segs, i + 1, { ...params, [node.param.name]: value }, method, seen);
     if (r) return r;
   }
   if (node.wildcard) {
-    return { routes: node.wildcard, params: { ...params, '*': segs.slice(i).join('/') } };
+    const route = node.wildcard.get(method);
+    if (route) return { route, params: { ...params, '*': segs.slice(i).join('/') } };
+    seen.otherMethod = true;
   }
   return null;
 }

@@ -21,7 +21,7 @@ import type { Kv } from '../engine/kv/index.ts';
 import type { Storage } from '../engine/storage.ts';
 import { parseJson, parseMultipart, requireContentType } from './body.ts';
 import { Reply, type AuthUser, type Ctx, type MultipartBody } from './context.ts';
-import type { RateLimitSpec, Route, Router } from './router.ts';
+import type { Match, RateLimitSpec, Route, Router } from './router.ts';
 
 export interface EdgeDeps {
   log: Logger;
@@ -38,6 +38,32 @@ export interface EdgeDeps {
 interface ResState {
   aborted: boolean;
   done: boolean;
+  /** False while the client may still be sending a body we have not read to the end. */
+  bodyComplete: boolean;
+  /** Called once when the client goes away (uWS allows one onAborted handler per response). */
+  onAbort?: () => void;
+}
+
+/** One request on its way through the edge: what was read from uWS, and how to answer. */
+interface Exchange {
+  res: uWS.HttpResponse;
+  state: ResState;
+  method: string;
+  url: string;
+  qs: string;
+  headers: Record<string, string>;
+  ip: string;
+  requestId: string;
+  log: Logger;
+  respond(status: number, body: string | Buffer | undefined, extra: Record<string, string>): void;
+  sendError(err: unknown): void;
+}
+
+/** The client closed the connection: nobody is left to answer, nothing to log as a failure. */
+class ClientGone extends AppError {
+  constructor() {
+    super('CLIENT_CLOSED', 499, 'Client closed the request');
+  }
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
@@ -93,9 +119,12 @@ export class HttpEdge {
   }
 
   private onRequest(res: uWS.HttpResponse, req: uWS.HttpRequest): void {
-    const state: ResState = { aborted: false, done: false };
+    const state: ResState = { aborted: false, done: false, bodyComplete: true };
     res.onAborted(() => {
       state.aborted = true;
+      const onAbort = state.onAbort;
+      state.onAbort = undefined;
+      onAbort?.();
     });
     // Everything from req must be read now: it is invalid after the first await.
     const method = req.getMethod().toUpperCase();
@@ -111,8 +140,17 @@ export class HttpEdge {
     const cors = this.corsHeaders(headers['origin']);
     const log = this.deps.log.child({ reqId: requestId });
 
+    // A body is coming when the client framed one (RFC 9112 section 6.3): Content-Length > 0 or
+    // Transfer-Encoding (chunked; uWS de-chunks it).
+    state.bodyComplete = !(
+      headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? '0') > 0
+    );
+
     this.inflight++;
+    let finished = false;
     const finish = () => {
+      if (finished) return;
+      finished = true;
       if (--this.inflight === 0 && this.idleWaiters.length) {
         const ws = this.idleWaiters.splice(0);
         for (const w of ws) w();
@@ -122,13 +160,16 @@ export class HttpEdge {
     const respond = (status: number, body: string | Buffer | undefined, extra: Record<string, string>) => {
       if (state.aborted || state.done) return;
       state.done = true;
+      // Answering before the body was read to the end (413, 404 on a POST...): close the connection
+      // rather than let uWS receive the rest of a body nobody will read. Draining closes too.
+      const close = this.draining || !state.bodyComplete;
       res.cork(() => {
         res.writeStatus(`${status} ${STATUS_CODES[status] ?? ''}`);
         res.writeHeader('X-Request-Id', requestId);
         for (const [k, v] of Object.entries(cors)) res.writeHeader(k, v);
         for (const [k, v] of Object.entries(extra)) res.writeHeader(k, v);
-        if (status === 204 || status === 304 || body === undefined) res.endWithoutBody(0, this.draining);
-        else res.end(body, this.draining);
+        if (status === 204 || status === 304 || body === undefined) res.endWithoutBody(0, close);
+        else res.end(body, close);
       });
     };
     const sendError = (err: unknown) => {
@@ -139,10 +180,24 @@ export class HttpEdge {
       });
     };
 
+    const ex: Exchange = { res, state, method, url, qs, headers, ip, requestId, log, respond, sendError };
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.dispatch(ex);
+    } catch (err) {
+      // A bug on the synchronous path must not escape into uWS (it would take the process down).
+      sendError(err);
+    }
+    if (pending) void pending.finally(finish);
+    else finish();
+  }
+
+  /** Route one request; returns a promise when the work continues asynchronously. */
+  private dispatch(ex: Exchange): Promise<void> | undefined {
+    const { method, url, headers, respond, sendError } = ex;
     if (this.draining) {
       sendError(new AppError('SERVICE_UNAVAILABLE', 503, 'Server is shutting down'));
-      finish();
-      return;
+      return undefined;
     }
     if (method === 'OPTIONS') {
       respond(204, undefined, {
@@ -151,12 +206,10 @@ export class HttpEdge {
           headers['access-control-request-headers'] ?? 'Authorization, Content-Type',
         'Access-Control-Max-Age': '600',
       });
-      finish();
-      return;
+      return undefined;
     }
     if (method === 'GET' && url.startsWith('/uploads/')) {
-      this.serveUpload(res, state, url.slice('/uploads/'.length), respond, sendError).finally(finish);
-      return;
+      return this.serveUpload(ex.res, ex.state, url.slice('/uploads/'.length), respond, sendError);
     }
 
     const match = this.router.match(method, url);
@@ -166,13 +219,12 @@ export class HttpEdge {
           ? new AppError('METHOD_NOT_ALLOWED', 405, `Method ${method} is not allowed on ${url}`)
           : new AppError('NOT_FOUND', 404, `Route ${method} ${url} not found`),
       );
-      finish();
-      return;
+      return undefined;
     }
-    const { route, params } = match;
-    const bodyMode = route.options.body ?? (BODY_METHODS.has(method) ? 'json-or-empty' : 'none');
+    const bodyMode = match.route.options.body ?? (BODY_METHODS.has(method) ? 'json-or-empty' : 'none');
     const limit =
-      route.options.bodyLimit ?? (bodyMode === 'multipart' ? this.deps.uploadLimit : this.deps.bodyLimit);
+      match.route.options.bodyLimit ??
+      (bodyMode === 'multipart' ? this.deps.uploadLimit : this.deps.bodyLimit);
 
     // Start reading the body synchronously (uWS delivers it only to a handler attached now).
     let bodyPromise: Promise<Buffer> = Promise.resolve(Buffer.alloc(0));
@@ -180,68 +232,70 @@ export class HttpEdge {
       const declared = Number(headers['content-length'] ?? '0');
       if (declared > limit) {
         sendError(payloadTooLarge(`Body exceeds ${limit} bytes`));
-        finish();
-        return;
+        return undefined;
       }
-      bodyPromise = readBody(res, limit);
+      bodyPromise = readBody(ex.res, ex.state, limit);
     }
+    return this.handle(ex, match, bodyMode, limit, bodyPromise).catch(sendError);
+  }
 
-    void (async () => {
-      try {
-        const raw = await bodyPromise;
-        let body: unknown;
-        let multipart: MultipartBody | undefined;
-        const ct = headers['content-type'] ?? '';
-        if (bodyMode === 'multipart') {
-          requireContentType(ct, 'multipart');
-          multipart = await parseMultipart(ct, raw, {
-            maxBytes: limit,
-            maxFiles: route.options.maxFiles ?? 20,
-          });
-        } else if (raw.length > 0) {
-          requireContentType(ct, 'json');
-          body = parseJson(raw);
-        }
-        const user = await this.auth(route, headers['authorization']);
-        const ctx: Ctx = {
-          method,
-          path: url,
-          query: new URLSearchParams(qs),
-          params,
-          headers,
-          ip,
-          requestId,
-          log,
-          body,
-          multipart,
-          user,
-          responseHeaders: {},
-        };
-        await this.applyRateLimits(route, ctx);
-        const result = await route.handler(ctx);
-        if (result instanceof Reply) {
-          const extra = { ...ctx.responseHeaders, ...result.headers };
-          if (result.kind === 'raw') respond(result.status, result.body as string | Buffer, extra);
-          else if (result.body === undefined) respond(result.status, undefined, extra);
-          else
-            respond(result.status, JSON.stringify(result.body), {
-              'Content-Type': 'application/json',
-              ...extra,
-            });
-        } else if (result === undefined) {
-          respond(204, undefined, ctx.responseHeaders);
-        } else {
-          respond(200, JSON.stringify(result), {
-            'Content-Type': 'application/json',
-            ...ctx.responseHeaders,
-          });
-        }
-      } catch (err) {
-        sendError(err);
-      } finally {
-        finish();
-      }
-    })();
+  private async handle(
+    ex: Exchange,
+    { route, params }: Match,
+    bodyMode: NonNullable<Route['options']['body']>,
+    limit: number,
+    bodyPromise: Promise<Buffer>,
+  ): Promise<void> {
+    const { headers, respond } = ex;
+    const raw = await bodyPromise;
+    let body: unknown;
+    let multipart: MultipartBody | undefined;
+    const ct = headers['content-type'] ?? '';
+    if (bodyMode === 'multipart') {
+      requireContentType(ct, 'multipart');
+      multipart = await parseMultipart(ct, raw, {
+        maxBytes: limit,
+        maxFiles: route.options.maxFiles ?? 20,
+        ...(route.options.maxFileBytes ? { maxFileBytes: route.options.maxFileBytes } : {}),
+      });
+    } else if (raw.length > 0) {
+      requireContentType(ct, 'json');
+      body = parseJson(raw);
+    }
+    const user = await this.auth(route, headers['authorization']);
+    const ctx: Ctx = {
+      method: ex.method,
+      path: ex.url,
+      query: new URLSearchParams(ex.qs),
+      params,
+      headers,
+      ip: ex.ip,
+      requestId: ex.requestId,
+      log: ex.log,
+      body,
+      multipart,
+      user,
+      responseHeaders: {},
+    };
+    await this.applyRateLimits(route, ctx);
+    const result = await route.handler(ctx);
+    if (result instanceof Reply) {
+      const extra = { ...ctx.responseHeaders, ...result.headers };
+      if (result.kind === 'raw') respond(result.status, result.body as string | Buffer, extra);
+      else if (result.body === undefined) respond(result.status, undefined, extra);
+      else
+        respond(result.status, JSON.stringify(result.body), {
+          'Content-Type': 'application/json',
+          ...extra,
+        });
+    } else if (result === undefined) {
+      respond(204, undefined, ctx.responseHeaders);
+    } else {
+      respond(200, JSON.stringify(result), {
+        'Content-Type': 'application/json',
+        ...ctx.responseHeaders,
+      });
+    }
   }
 
   private async auth(route: Route, header: string | undefined): Promise<AuthUser | undefined> {
@@ -270,7 +324,7 @@ export class HttpEdge {
 
   private toAppError(err: unknown, log: Logger, method: string, url: string): AppError {
     if (err instanceof AppError) return err;
-    if (isConnectivityError(err)) {
+    if (isConnectivityError(err) || isPortUnavailable(err)) {
       log.warn({ err: (err as Error).message, method, url }, 'dependency unavailable');
       return new AppError('SERVICE_UNAVAILABLE', 503, 'A backing service is unavailable; try again shortly');
     }
@@ -345,8 +399,32 @@ export async function enforceRateLimit(kv: Kv, spec: RateLimitSpec, ctx: Ctx): P
         : ctx.user
           ? `u:${ctx.user.id}`
           : `ip:${ctx.ip}`;
-  const r = await kv.rateLimit(`${spec.name}:${who}`, spec.limit, spec.windowMs);
+  let r: Awaited<ReturnType<Kv['rateLimit']>>;
+  try {
+    r = await kv.rateLimit(`${spec.name}:${who}`, spec.limit, spec.windowMs);
+  } catch (err) {
+    // Fail closed but clearly: without the limiter we cannot tell whether the caller is over it.
+    ctx.log.warn(
+      { err: err instanceof Error ? err.message : String(err), limit: spec.name },
+      'rate limiter unavailable',
+    );
+    throw new AppError('SERVICE_UNAVAILABLE', 503, 'Rate limiter unavailable; try again shortly');
+  }
   if (!r.allowed) throw rateLimited(r.retryAfterMs, spec.message);
+}
+
+/**
+ * Errors of the kv/jobs (ioredis) and bus ports that mean "the service is unreachable": a 503 the
+ * client may retry, not a 500. (Database connectivity is engine/errors.ts isConnectivityError.)
+ */
+function isPortUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'MaxRetriesPerRequestError') return true;
+  if (err.name === 'BusError') {
+    const code = (err as { code?: unknown }).code;
+    return code === 'UNAVAILABLE' || code === 'CLOSED';
+  }
+  return /^Connection is closed\.?$|Stream isn't writeable/.test(err.message);
 }
 
 function bearer(header: string | undefined): string | null {
@@ -355,13 +433,22 @@ function bearer(header: string | undefined): string | null {
   return m ? m[1]! : null;
 }
 
-/** Read the body, copying each chunk (uWS reuses the buffer); reject with 413 once over `limit`. */
-function readBody(res: uWS.HttpResponse, limit: number): Promise<Buffer> {
+/**
+ * Read the body, copying each chunk (uWS reuses the buffer); reject with 413 once over `limit`,
+ * whatever Content-Length said (it may be absent: chunked), and with ClientGone when the client
+ * disconnects mid-body, so the request settles and leaves the in-flight count.
+ */
+function readBody(res: uWS.HttpResponse, state: ResState, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
+    state.onAbort = () => reject(new ClientGone());
     res.onData((ab, isLast) => {
+      if (isLast) {
+        state.bodyComplete = true;
+        state.onAbort = undefined;
+      }
       if (over) return;
       size += ab.byteLength;
       if (size > limit) {
@@ -369,7 +456,7 @@ function readBody(res: uWS.HttpResponse, limit: number): Promise<Buffer> {
         reject(payloadTooLarge(`Body exceeds ${limit} bytes`));
         return;
       }
-      chunks.push(Buffer.from(ab.slice(0)));
+      if (ab.byteLength > 0) chunks.push(Buffer.from(ab.slice(0)));
       if (isLast) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     });
   });
@@ -386,11 +473,10 @@ function streamFile(
   return new Promise((resolve) => {
     const stream = fs.createReadStream(file, { highWaterMark: 256 * 1024 });
     let headersSent = false;
-    res.onAborted(() => {
-      state.aborted = true;
+    state.onAbort = () => {
       stream.destroy();
       resolve();
-    });
+    };
     stream.on('data', (chunk) => {
       const buf = chunk as Buffer;
       if (state.aborted) return;
