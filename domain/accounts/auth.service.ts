@@ -122,16 +122,16 @@ export class AuthService {
     return { ...(await this.issueTokens(db, user.id)), user: toUserDto(user) };
   }
 
-  /** POST /auth/mfa/verify: a TOTP code or an unused backup code; the mfaToken works once. */
+  /**
+   * POST /auth/mfa/verify: a TOTP code or an unused backup code. Each code works once (TOTP steps
+   * are remembered, backup codes consumed), so a replayed mfaToken gains nothing without a new code.
+   */
   async verifyMfa(db: Db, mfaToken: string, code: string): Promise<Session> {
     const claims = await this.e.jwt.verify(mfaToken, 'mfa', this.e.clock.now());
     const user = claims ? await findUserById(db, claims.sub) : undefined;
     if (!claims || !user || !user.totp_enabled) throw unauthorized('Invalid or expired MFA token');
     if (await isBanned(db, user.id)) throw forbidden(SUSPENDED);
     if (!(await this.mfa.checkCode(db, user, code))) throw unauthorized('Invalid verification code');
-    const ttlMs = this.e.config.MFA_TOKEN_TTL_S * 1000;
-    if (!(await this.e.kv.setIfAbsent(`mfa-token-used:${sha256(mfaToken)}`, '1', ttlMs)))
-      throw unauthorized('MFA token already used');
     return { ...(await this.issueTokens(db, user.id)), user: toUserDto(user) };
   }
 
