@@ -48,6 +48,8 @@ export const ConfigSchema = v.object({
   DATABASE_URL: optUrl(['postgres', 'postgresql']),
   /** PGlite location when DATABASE_URL is unset: a directory, or `memory://` for an in-memory database. */
   PGLITE_PATH: v.optional(v.string()),
+  /** A PGlite data-dir tarball (from `dumpDataDir`) to start a new embedded database from. */
+  PGLITE_SEED: v.optional(v.string()),
   DB_POOL_SIZE: int(10, 1, 200),
   NATS_URL: v.optional(v.string()),
   REDIS_URL: optUrl(['redis', 'rediss']),

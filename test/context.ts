@@ -96,6 +96,7 @@ export class TestContext {
       NAMESPACE: uniq('t'),
       SHUTDOWN_TIMEOUT_MS: '2000',
       ...(SERVICES ? SERVICE_URLS : { PGLITE_PATH: 'memory://' }),
+      ...(!SERVICES && process.env.REEF_TEST_PGLITE_SEED ? { PGLITE_SEED: process.env.REEF_TEST_PGLITE_SEED } : {}),
       ...opts.env,
     };
     const config = loadConfig(env);

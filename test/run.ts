@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePgliteSeed } from './seed.ts';
 
 const ROOTS = ['engine', 'actors', 'domain', 'http', 'workflows', 'plugins', 'test'];
 const filters = process.argv.slice(2);
@@ -30,6 +31,8 @@ const mode =
   process.env.REEF_TEST_SERVICES === '1' ? 'services (PostgreSQL, NATS, Redis)' : 'embedded adapters';
 console.log(`reef tests: ${selected.length} files on ${mode}`);
 const concurrency = process.env.TEST_CONCURRENCY ?? '3';
+const env = { ...process.env };
+if (process.env.REEF_TEST_SERVICES !== '1') env.REEF_TEST_PGLITE_SEED = await ensurePgliteSeed();
 const child = spawn(
   process.execPath,
   [
@@ -41,6 +44,6 @@ const child = spawn(
     '--test-timeout=120000',
     ...selected,
   ],
-  { stdio: 'inherit', env: process.env },
+  { stdio: 'inherit', env },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
