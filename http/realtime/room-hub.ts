@@ -1,0 +1,222 @@
+/**
+ * The receiving side of engine/rooms.ts (ARCHITECTURE "Realtime contract"), one for both protocols.
+ *
+ * - This node subscribes to a room's bus subject only while a local socket is in the room: the first
+ *   local join subscribes, the last local leave unsubscribes.
+ * - An event arrives once per node (published once by `rooms.emit`), is decoded once, and encoded
+ *   once per protocol that has sockets in the room. The frame is published on the room's uWS topic
+ *   for that protocol and uWS copies it to each subscribed socket; JS never loops over sockets,
+ *   except for Socket.io long-polling sockets (not on a WebSocket yet) and for the rare event that
+ *   excludes a user with several sockets in the room.
+ * - Events whose name starts with `$` are control messages for the gateway (see gateway.ts) and are
+ *   never delivered to clients.
+ */
+import type uWS from 'uWebSockets.js';
+import { dec, type Bus, type BusSubscription } from '../../engine/bus/index.ts';
+import type { Logger } from '../../engine/log.ts';
+import type { RoomEvent } from '../../engine/rooms.ts';
+import type { Connection } from './connection.ts';
+import type { Framing } from './protocol.ts';
+
+interface LocalRoom {
+  readonly name: string;
+  readonly sub: BusSubscription;
+  readonly members: Set<Connection>;
+  /** Members receiving through the uWS topic, per framing (index in `framings`). */
+  readonly onTopic: number[];
+  /** Members written to one by one (Socket.io long-polling, or a socket not open yet). */
+  direct: number;
+}
+
+export interface RoomHubDeps {
+  bus: Bus;
+  /** The bus subject of a room (engine.rooms.subject). */
+  subject(room: string): string;
+  framings: readonly Framing[];
+  log: Logger;
+  /** Receives `$`-events (control messages) published on a room. */
+  onControl(room: string, event: RoomEvent): void;
+}
+
+export class RoomHub {
+  private readonly rooms = new Map<string, LocalRoom>();
+  private readonly byUser = new Map<string, Set<Connection>>();
+  private app: uWS.TemplatedApp | null = null;
+  /** Events delivered to this node (after decoding), for stats. */
+  delivered = 0;
+
+  constructor(private readonly deps: RoomHubDeps) {}
+
+  setApp(app: uWS.TemplatedApp): void {
+    this.app = app;
+  }
+
+  get size(): number {
+    return this.rooms.size;
+  }
+
+  /** Local connections of a user. */
+  connectionsOf(userId: string): ReadonlySet<Connection> | undefined {
+    return this.byUser.get(userId);
+  }
+
+  users(): IterableIterator<string> {
+    return this.byUser.keys();
+  }
+
+  /** Every local connection (a copy, safe to close while iterating). */
+  connections(): Connection[] {
+    const out: Connection[] = [];
+    for (const set of this.byUser.values()) for (const c of set) out.push(c);
+    return out;
+  }
+
+  /** Track a connection (before its first join). */
+  add(conn: Connection): void {
+    let set = this.byUser.get(conn.userId);
+    if (!set) this.byUser.set(conn.userId, (set = new Set()));
+    set.add(conn);
+  }
+
+  /**
+   * Put a connection in a room. Returns true when this node was not subscribed to the room yet: the
+   * caller awaits `flush()` before telling the client, so no event published after that is missed.
+   */
+  join(conn: Connection, roomName: string): boolean {
+    if (conn.closed || conn.joined.has(roomName)) return false;
+    let room = this.rooms.get(roomName);
+    const created = !room;
+    if (!room) {
+      room = {
+        name: roomName,
+        sub: this.deps.bus.subscribe(this.deps.subject(roomName), (m) => this.deliver(roomName, m.data)),
+        members: new Set(),
+        onTopic: this.deps.framings.map(() => 0),
+        direct: 0,
+      };
+      this.rooms.set(roomName, room);
+    }
+    room.members.add(conn);
+    conn.joined.add(roomName);
+    if (conn.topicMode && conn.ws) {
+      conn.ws.subscribe(conn.framing.topic(roomName));
+      room.onTopic[this.index(conn.framing)]!++;
+    } else room.direct++;
+    return created;
+  }
+
+  leave(conn: Connection, roomName: string): void {
+    const room = this.rooms.get(roomName);
+    if (!room || !room.members.delete(conn)) return;
+    conn.joined.delete(roomName);
+    if (conn.topicMode) {
+      room.onTopic[this.index(conn.framing)]!--;
+      // After close uWS has dropped the socket's subscriptions itself (and the socket is invalid).
+      if (conn.ws && !conn.closed) conn.ws.unsubscribe(conn.framing.topic(roomName));
+    } else room.direct--;
+    if (room.members.size === 0) {
+      room.sub.unsubscribe();
+      this.rooms.delete(roomName);
+    }
+  }
+
+  /** Forget a closed connection: leave every room. */
+  remove(conn: Connection): void {
+    for (const r of [...conn.joined]) this.leave(conn, r);
+    const set = this.byUser.get(conn.userId);
+    if (set?.delete(conn) && set.size === 0) this.byUser.delete(conn.userId);
+  }
+
+  /**
+   * The connection's WebSocket is open (native open, Socket.io websocket transport or upgrade): from
+   * now on it receives its rooms through uWS topics.
+   */
+  attach(conn: Connection, ws: uWS.WebSocket<unknown>): void {
+    if (conn.closed) return;
+    conn.ws = ws;
+    if (conn.topicMode) return;
+    conn.topicMode = true;
+    const i = this.index(conn.framing);
+    for (const r of conn.joined) {
+      const room = this.rooms.get(r);
+      if (!room) continue;
+      ws.subscribe(conn.framing.topic(r));
+      room.direct--;
+      room.onTopic[i]!++;
+    }
+  }
+
+  /** Wait until the bus has registered every subscription made so far. */
+  flush(): Promise<void> {
+    return this.deps.bus.flush();
+  }
+
+  /** Unsubscribe everything (shutdown). */
+  clear(): void {
+    for (const room of this.rooms.values()) room.sub.unsubscribe();
+    this.rooms.clear();
+    this.byUser.clear();
+  }
+
+  private index(f: Framing): number {
+    return this.deps.framings.indexOf(f);
+  }
+
+  private deliver(roomName: string, data: Uint8Array): void {
+    const room = this.rooms.get(roomName);
+    if (!room) return;
+    let msg: RoomEvent;
+    try {
+      msg = JSON.parse(dec.decode(data)) as RoomEvent;
+    } catch {
+      this.deps.log.warn({ room: roomName }, 'undecodable room event dropped');
+      return;
+    }
+    if (typeof msg?.event !== 'string') return;
+    if (msg.event.charCodeAt(0) === 36 /* '$' */) {
+      this.deps.onControl(roomName, msg);
+      return;
+    }
+    this.delivered++;
+    const eventJson = JSON.stringify(msg.event);
+    const payloadJson = JSON.stringify(msg.payload ?? null);
+    const except = typeof msg.exceptUserId === 'string' ? msg.exceptUserId : undefined;
+    const { framings } = this.deps;
+    const frames: (string | undefined)[] = [];
+    for (let i = 0; i < framings.length; i++) {
+      if (room.onTopic[i] === 0) continue;
+      const f = framings[i]!;
+      const frame = (frames[i] = f.encode(eventJson, payloadJson));
+      if (except === undefined) this.app?.publish(f.topic(roomName), frame);
+      else this.publishExcept(room, f, frame, except);
+    }
+    if (room.direct === 0) return;
+    for (const conn of room.members) {
+      if (conn.topicMode || conn.userId === except) continue;
+      const i = this.index(conn.framing);
+      conn.writeDirect((frames[i] ??= conn.framing.encode(eventJson, payloadJson)));
+    }
+  }
+
+  /**
+   * Publish to everyone on the topic but the sockets of one user. uWS's `ws.publish` skips the
+   * publishing socket, which covers the common case (the user has one socket here); with more, each
+   * other member is sent to directly.
+   */
+  private publishExcept(room: LocalRoom, f: Framing, frame: string, userId: string): void {
+    const topic = f.topic(room.name);
+    let excluded: Connection | undefined;
+    let count = 0;
+    for (const c of this.byUser.get(userId) ?? []) {
+      if (c.topicMode && c.ws && c.framing === f && c.joined.has(room.name)) {
+        excluded = c;
+        count++;
+      }
+    }
+    if (count === 0) this.app?.publish(topic, frame);
+    else if (count === 1) excluded!.ws!.publish(topic, frame);
+    else
+      for (const c of room.members)
+        if (c.topicMode && c.ws && c.framing === f && c.userId !== userId) c.ws.send(frame);
+  }
+}
