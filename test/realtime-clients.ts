@@ -189,3 +189,22 @@ export async function barrier(t: TestContext, room: string, clients: Recorder[])
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Poll until `pred` holds (server-side effects with no event to wait for). */
+export async function until(
+  pred: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await pred())) {
+    if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms`);
+    await sleep(10);
+  }
+}
+
+/** Open sockets of a reef, both protocols. */
+export function openSockets(t: TestContext): number {
+  const c = t.reef.services.realtime.stats().connections;
+  return c['socket.io'] + c.ws;
+}
