@@ -134,7 +134,13 @@ test('avatar upload refuses non-images, a missing field, oversize files and JSON
   });
   assert.equal(wrongField.status, 400);
   const big = await sharp({
-    create: { width: 1200, height: 1200, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } },
+    create: {
+      width: 1200,
+      height: 1200,
+      channels: 3,
+      background: '#808080',
+      noise: { type: 'gaussian', mean: 128, sigma: 60 },
+    },
   })
     .png()
     .toBuffer();
