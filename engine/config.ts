@@ -114,6 +114,34 @@ export const ConfigSchema = v.object({
   PRESENCE_TTL_MS: int(60_000, 100),
   /** At most one member:typing / dm:typing per user and channel (or conversation) per this interval. */
   TYPING_THROTTLE_MS: int(3000, 0),
+  /** Actors (engine/actors): virtual shards; ownership is per shard. Every node must use the same value. */
+  ACTOR_SHARDS: int(256, 1, 4096),
+  /** Shard lease TTL (the bucket TTL); a node serves a shard until ttl minus a margin after its last renewal. */
+  ACTOR_LEASE_TTL_MS: int(10_000, 300),
+  /** Membership heartbeat interval, and the TTL after which a silent node drops out. */
+  ACTOR_HEARTBEAT_MS: int(1000, 20),
+  ACTOR_MEMBER_TTL_MS: int(5000, 100),
+  /** An activation with no event for this long is passivated (its state is already in Postgres). */
+  ACTOR_IDLE_MS: int(300_000, 10),
+  /** Default deadline of `actors.ask`. */
+  ACTOR_ASK_TIMEOUT_MS: int(5000, 10),
+  /** Bounded mailbox per actor: a full mailbox refuses asks (overloaded); sends wait in the inbox. */
+  ACTOR_MAILBOX_SIZE: int(1000, 1),
+  /** Events handled per commit at most (group commit under load). */
+  ACTOR_BATCH_MAX: int(64, 1, 10_000),
+  /** Inbox poll of the shard owner: the safety net of a lost wake-up, and catch-up after failover. */
+  ACTOR_INBOX_POLL_MS: int(1000, 10),
+  /** Handled inbox rows are kept this long (diagnosis), then purged. */
+  ACTOR_INBOX_RETENTION_MS: int(600_000, 0),
+  /** Durable timers: how often the owner loads near-due rows, and how far ahead. */
+  ACTOR_TIMER_POLL_MS: int(1000, 10),
+  ACTOR_TIMER_LOOKAHEAD_MS: int(30_000, 0),
+  /** Durable timers fired per second at most per node (bounded catch-up after a restart). */
+  ACTOR_TIMER_FIRE_RATE: int(500, 1),
+  /** Outbox relay poll (redelivery of effects left behind by a crash or a failed attempt). */
+  ACTOR_OUTBOX_POLL_MS: int(1000, 10),
+  /** Attempts per effect before it is given up (kept in actor_outbox with its last error). */
+  ACTOR_EFFECT_MAX_ATTEMPTS: int(10, 1),
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;

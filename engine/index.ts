@@ -25,6 +25,8 @@ import { createOutboxMailer, createSmtpMailer, type Email, type Mailer } from '.
 import { createDiskStorage, type Storage } from './storage.ts';
 import { Jwt } from './auth/jwt.ts';
 import { createRooms, type Rooms } from './rooms.ts';
+import { createActorRuntime } from './actors/index.ts';
+import type { ActorRuntime } from './actors/types.ts';
 
 export type { Config } from './config.ts';
 export { loadConfig, ConfigError, parseRate } from './config.ts';
@@ -40,6 +42,7 @@ export type { Storage } from './storage.ts';
 export { Jwt } from './auth/jwt.ts';
 export type { Rooms } from './rooms.ts';
 export { room } from './rooms.ts';
+export type { ActorRuntime } from './actors/types.ts';
 
 /** Ports a caller (a test, a benchmark) may supply instead of the configured ones. */
 export interface EngineOverrides {
@@ -68,6 +71,11 @@ export interface Engine {
   readonly jwt: Jwt;
   /** Emit socket events to rooms on every node (see rooms.ts). */
   readonly rooms: Rooms;
+  /**
+   * The actor host (engine/actors). Features register kinds while Services are built; startReef
+   * starts it; close() stops it first (in-flight batches commit, leases are released).
+   */
+  readonly actors: ActorRuntime;
   /** Stable per-process name used in logs, NATS client names and membership. */
   readonly nodeName: string;
   /** Close every port in dependency order. */
@@ -117,6 +125,9 @@ export async function createEngine(config: Config, overrides: EngineOverrides = 
     jobs.process<Email>('email', (email) => mailer.send(email), { concurrency: 2 });
     const email: EmailService = { send: (e) => jobs.enqueue('email', e, { attempts: 5, backoffMs: 2000 }) };
 
+    const actors = await createActorRuntime(config, { db: db.db, bus, clock, ids, log, node: nodeName });
+    closers.push(['actors', () => actors.stop()]);
+
     const storage = createDiskStorage(config.UPLOADS_DIR ?? path.join(config.DATA_DIR, 'uploads'));
     const jwt = new Jwt(config.JWT_SECRET ?? (await sharedSecret(db, 'jwt_secret')));
 
@@ -134,10 +145,12 @@ export async function createEngine(config: Config, overrides: EngineOverrides = 
       storage,
       jwt,
       rooms: createRooms(bus, config.NAMESPACE),
+      actors,
       nodeName,
       async close(timeoutMs = 5000) {
-        // Jobs first (they use the others), then bus, kv, and the database last.
-        for (const name of ['jobs', 'bus', 'kv', 'db']) {
+        // Actors first (they commit through db and talk on bus), jobs (they use the others), then bus,
+        // kv, and the database last.
+        for (const name of ['actors', 'jobs', 'bus', 'kv', 'db']) {
           const c = closers.find(([n]) => n === name);
           if (!c) continue;
           try {

@@ -25,6 +25,13 @@ export async function startReef(config: Config, overrides: EngineOverrides = {})
   const engine = await createEngine(config, overrides);
   const { log } = engine;
   const services = createServices(engine);
+  // Actor kinds are registered while Services are built; the actor host joins the cluster now.
+  try {
+    await engine.actors.start();
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
   const router = new Router();
   registerRoutes(router.scope('/api'), { engine, services });
 

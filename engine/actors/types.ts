@@ -25,7 +25,7 @@
  * @example
  * ```ts
  * import { setup, assign, emit } from 'xstate';
- * import { defineActorKind, type ActorEvent } from '../../engine/actors/types.ts';
+ * import { defineActorKind, type ActorEmitted } from '../../engine/actors/types.ts';
  *
  * type RingEvent =
  *   | { type: 'start'; at: number; ringMs: number }
@@ -33,7 +33,11 @@
  *   | { type: 'ring.timeout'; at: number };
  *
  * const ringMachine = setup({
- *   types: { context: {} as { startedAt: number | null; outcome: string | null }, events: {} as RingEvent },
+ *   types: {
+ *     context: {} as { startedAt: number | null; outcome: string | null },
+ *     events: {} as RingEvent,
+ *     emitted: {} as ActorEmitted<{ type: 'call.missed' }>,
+ *   },
  * }).createMachine({
  *   context: { startedAt: null, outcome: null },
  *   initial: 'idle',
@@ -115,6 +119,12 @@ export interface ActorEffect {
   readonly type: string;
   readonly [field: string]: unknown;
 }
+
+/**
+ * What a machine may emit: the runtime's events plus the kind's own effects. Declare it in `setup`
+ * so `emit(...)` is type-checked: `setup({ types: { emitted: {} as ActorEmitted<MyEffect>, ... } })`.
+ */
+export type ActorEmitted<TEffect extends { type: string } = ActorEffect> = RuntimeEmit | TEffect;
 
 export interface EffectContext {
   readonly address: ActorAddress;
