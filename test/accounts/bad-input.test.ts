@@ -14,15 +14,20 @@ before(async () => {
 });
 after(() => Promise.all([t.close(), limited.close()]));
 
-const userCount = async () =>
-  Number(
-    (
-      await t.reef.engine.db.db
-        .selectFrom('users')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+/** Accounts with this name as username or email local part (the database is shared in services mode). */
+const accountsWith = async (name: string) =>
+  (
+    await t.reef.engine.db.db
+      .selectFrom('users')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb('username_lower', '=', name.toLowerCase()),
+          eb('email_lower', '=', `${name.toLowerCase()}@example.test`),
+        ]),
+      )
+      .execute()
+  ).length;
 /** The profile as its owner sees it must be unchanged after a refused request. */
 async function assertUnchanged(u: TestUser) {
   const me = await t.api('GET', '/users/me', { token: u.accessToken });
@@ -30,14 +35,14 @@ async function assertUnchanged(u: TestUser) {
 }
 
 test('malformed JSON is 400 BAD_REQUEST and creates nothing', async () => {
-  const before = await userCount();
+  const name = uniq('z');
   const res = await t.api('POST', '/auth/register', {
-    raw: `{"email":"${uniq('m')}@example.test","username":`,
+    raw: `{"email":"${name}@example.test","username":`,
     headers: { 'content-type': 'application/json' },
   });
   assert.equal(res.status, 400);
   assert.equal(res.body.error.code, 'BAD_REQUEST');
-  assert.equal(await userCount(), before);
+  assert.equal(await accountsWith(name), 0);
   const u = await registerUser(t);
   const patch = await t.api('PATCH', '/users/me', {
     token: u.accessToken,
@@ -55,17 +60,17 @@ test('a body over BODY_LIMIT_BYTES is 413', async () => {
   assert.equal(res.status, 413);
   assert.equal(res.body.error.code, 'PAYLOAD_TOO_LARGE');
   await assertUnchanged(u);
-  const before = await userCount();
+  const name = uniq('z');
   const reg = await t.api('POST', '/auth/register', {
     body: {
-      email: `${uniq('b')}@example.test`,
-      username: uniq('b'),
+      email: `${name}@example.test`,
+      username: name,
       displayName: 'd'.repeat(20_000),
       password: 'password123',
     },
   });
   assert.equal(reg.status, 413);
-  assert.equal(await userCount(), before);
+  assert.equal(await accountsWith(name), 0);
 });
 
 test('a wrong content type is 415', async () => {
@@ -78,10 +83,10 @@ test('a wrong content type is 415', async () => {
   assert.equal(res.status, 415);
   assert.equal(res.body.error.code, 'UNSUPPORTED_MEDIA_TYPE');
   await assertUnchanged(u);
-  const before = await userCount();
+  const name = uniq('z');
   const form = new URLSearchParams({
-    email: `${uniq('f')}@example.test`,
-    username: uniq('f'),
+    email: `${name}@example.test`,
+    username: name,
     displayName: 'F',
     password: 'password123',
   });
@@ -90,7 +95,7 @@ test('a wrong content type is 415', async () => {
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
   });
   assert.equal(reg.status, 415);
-  assert.equal(await userCount(), before);
+  assert.equal(await accountsWith(name), 0);
 });
 
 test('missing, malformed and forged tokens are 401', async () => {
@@ -153,6 +158,7 @@ test('a 10 KB string is 400 VALIDATION_ERROR naming the field; nothing is writte
   });
   assert.equal(reg.status, 400);
   assert.equal(reg.body.error.data.issues[0].path, 'username');
+  assert.equal(await accountsWith(username), 0);
   const link = await t.api('POST', '/users/me/profile-links', {
     token: u.accessToken,
     body: { label: big, url: 'https://x.test' },
@@ -172,17 +178,17 @@ test('a NUL byte in a field is 400 naming the field; nothing is written', async 
   assert.equal(res.body.error.code, 'VALIDATION_ERROR');
   assert.equal(res.body.error.data.issues[0].path, 'displayName');
   await assertUnchanged(u);
-  const before = await userCount();
+  const name = uniq('z');
   const reg = await t.api('POST', '/auth/register', {
     body: {
-      email: `${uniq('n')}@example.test`,
-      username: uniq('n'),
+      email: `${name}@example.test`,
+      username: name,
       displayName: 'N\u0000',
       password: 'password123',
     },
   });
   assert.equal(reg.status, 400);
-  assert.equal(await userCount(), before);
+  assert.equal(await accountsWith(name), 0);
 });
 
 test('auth endpoints are rate limited per IP (RATE_LIMIT_AUTH) with Retry-After', async () => {
