@@ -174,6 +174,8 @@ export class WsClient extends Recorder {
   async close(): Promise<void> {
     if (this.closed) return;
     this.ws.close();
+    // A client that stopped reading never sees the closing handshake: drop it after a moment.
+    await this.waitClosed(500).catch(() => this.ws.terminate());
     await this.waitClosed().catch(() => undefined);
   }
 }
