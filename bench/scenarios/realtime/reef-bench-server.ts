@@ -1,0 +1,57 @@
+/**
+ * reef as the realtime benches run it: `startReef` (the same composition root as `npm start`) plus
+ * what the features that do not exist yet would register, through the gateway's public API:
+ * - a `channel` room-access provider that lets everyone in (the channels feature will check access),
+ * - `bench:publish`, standing in for message:send: validates, then `engine.rooms.emit` to the channel.
+ * Users BENCH_FIRST_USER (default 1) .. +BENCH_USERS are inserted so that tokens signed with JWT_SECRET for them authenticate.
+ *
+ * Prints `listening <port>` (bench/lib/procs.ts); SIGUSR2 runs a full GC and prints
+ * `mem {"rss":..,"heapUsed":..}` for memory measurements; SIGTERM closes reef.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import * as v from 'valibot';
+import { sql } from 'kysely';
+import { loadConfig } from '../../../engine/config.ts';
+import { startReef } from '../../../http/app.ts';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reef-bench-'));
+const config = loadConfig({ DATA_DIR: dataDir, PGLITE_PATH: 'memory://', ...process.env });
+const reef = await startReef(config);
+const rt = reef.services.realtime;
+
+rt.access.register({ prefix: 'channel', canJoin: async () => true });
+const Publish = v.object({ channelId: v.string(), seq: v.number(), ts: v.number(), p: v.string() });
+rt.command('bench:publish', Publish, (_user, d) => {
+  reef.engine.rooms.emit(`channel:${d.channelId}`, 'message:new', d);
+  return null;
+});
+
+const users = Number(process.env.BENCH_USERS ?? '0');
+const first = Number(process.env.BENCH_FIRST_USER ?? '1');
+if (users > 0)
+  await sql`insert into users (id, email, email_lower, username, username_lower, display_name)
+    select g, 'b' || g || '@bench.test', 'b' || g || '@bench.test', 'b' || g, 'b' || g, 'Bench ' || g
+    from generate_series(${first}::bigint, ${first + users - 1}::bigint) g on conflict do nothing`.execute(
+    reef.engine.db.db,
+  );
+
+process.on('SIGUSR2', () => {
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  console.log(`mem ${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external })}`);
+});
+process.once('SIGTERM', () => {
+  void reef.close().finally(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  });
+});
+console.log(`listening ${reef.port}`);
