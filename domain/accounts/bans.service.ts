@@ -3,7 +3,7 @@ import { badRequest, conflict, notFound } from '../../engine/errors.ts';
 import type { AccountsPorts } from './ports.ts';
 import { inTx, type Db } from './tokens.ts';
 import { findUserById } from './users.repository.ts';
-import type { AuthService } from './auth.service.ts';
+import type { SessionsService } from './sessions.service.ts';
 
 export interface BanDto {
   userId: string;
@@ -16,7 +16,7 @@ export interface BanDto {
 export class BansService {
   constructor(
     private readonly e: AccountsPorts,
-    private readonly auth: AuthService,
+    private readonly sessions: SessionsService,
   ) {}
 
   private base(db: Db) {
@@ -70,7 +70,7 @@ export class BansService {
         .returning('user_id')
         .executeTakeFirst();
       if (!inserted) throw conflict('User is already banned');
-      await this.auth.revokeAllSessions(trx, userId);
+      await this.sessions.revokeAll(trx, userId);
     });
     const row = await this.base(db).where('user_bans.user_id', '=', userId).executeTakeFirstOrThrow();
     return BansService.toDto(row);

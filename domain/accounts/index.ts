@@ -9,6 +9,9 @@
  */
 import type { AccountsPorts } from './ports.ts';
 import { AuthService } from './auth.service.ts';
+import { Passwords } from './passwords.ts';
+import { SessionsService } from './sessions.service.ts';
+import { EmailTokensService } from './email-tokens.service.ts';
 import { MfaService } from './mfa.service.ts';
 import { UsersService } from './users.service.ts';
 import { ProfilesService } from './profiles.service.ts';
@@ -18,7 +21,7 @@ import { BansService } from './bans.service.ts';
 import { noSpaces, type AccountHooks, type SpaceDirectory } from './extensions.ts';
 
 export type { AccountsPorts } from './ports.ts';
-export type { Session, TokenPair, LoginResult } from './auth.service.ts';
+export type { Session, TokenPair, LoginResult } from './sessions.service.ts';
 export type { SpaceDirectory, SpaceProfile, AccountHooks, PairHook, UserHook } from './extensions.ts';
 export type { UserDto, PublicUserDto } from './users.schema.ts';
 export type { BanDto } from './bans.service.ts';
@@ -26,6 +29,9 @@ export { toUserDto, toPublicUser, toUserSummary } from './users.schema.ts';
 export type { Db } from './tokens.ts';
 
 export class Accounts {
+  readonly passwords: Passwords;
+  readonly sessions: SessionsService;
+  readonly emailTokens: EmailTokensService;
   readonly mfa: MfaService;
   readonly auth: AuthService;
   readonly users: UsersService;
@@ -38,14 +44,16 @@ export class Accounts {
   spaces: SpaceDirectory = noSpaces;
 
   constructor(readonly ports: AccountsPorts) {
-    this.mfa = new MfaService(ports);
-    this.auth = new AuthService(ports, this.mfa);
-    this.mfa.auth = this.auth;
-    this.users = new UsersService(ports, this.auth, this.hooks);
+    this.passwords = new Passwords(ports);
+    this.sessions = new SessionsService(ports);
+    this.emailTokens = new EmailTokensService(ports, this.sessions, this.passwords);
+    this.mfa = new MfaService(ports, this.passwords);
+    this.auth = new AuthService(ports, this.passwords, this.sessions, this.emailTokens, this.mfa);
+    this.users = new UsersService(ports, this.passwords, this.hooks);
     this.profiles = new ProfilesService(() => this.spaces);
     this.links = new LinksService(ports);
     this.relations = new RelationsService(ports, this.hooks);
-    this.bans = new BansService(ports, this.auth);
+    this.bans = new BansService(ports, this.sessions);
   }
 }
 

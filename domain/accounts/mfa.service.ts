@@ -10,7 +10,7 @@ import type { AccountsPorts } from './ports.ts';
 import { backupCode, inTx, normalizeBackupCode, sha256, type Db } from './tokens.ts';
 import { findUserById } from './users.repository.ts';
 import type { UserRow } from './users.schema.ts';
-import type { AuthService } from './auth.service.ts';
+import type { Passwords } from './passwords.ts';
 
 const PERIOD_S = 30;
 /** One step either side, for clocks a little apart. */
@@ -19,10 +19,10 @@ const BACKUP_CODES = 10;
 export const TOTP_ISSUER = 'reef';
 
 export class MfaService {
-  /** Set after construction: the auth service and this one refer to each other. */
-  auth!: AuthService;
-
-  constructor(private readonly e: AccountsPorts) {}
+  constructor(
+    private readonly e: AccountsPorts,
+    private readonly passwords: Passwords,
+  ) {}
 
   private async user(db: Db, userId: string): Promise<UserRow> {
     const user = await findUserById(db, userId);
@@ -125,7 +125,6 @@ export class MfaService {
   }
 
   private async requirePassword(user: UserRow, password: string): Promise<void> {
-    if (!(await this.auth.passwordMatches(user.password_hash, password)))
-      throw forbidden('Incorrect password');
+    if (!(await this.passwords.matches(user.password_hash, password))) throw forbidden('Incorrect password');
   }
 }

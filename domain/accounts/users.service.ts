@@ -17,7 +17,7 @@ import {
 } from './users.schema.ts';
 import type { AccountHooks } from './extensions.ts';
 import type { UsersTable } from './tables.ts';
-import type { AuthService } from './auth.service.ts';
+import type { Passwords } from './passwords.ts';
 
 const AVATAR_SIZE = 256;
 /** Raster formats sharp decodes that we accept as avatars. */
@@ -30,7 +30,7 @@ const MSG_SUB_SETTINGS = ['msgPrivacyFollowed', 'msgPrivacySpaces', 'msgPrivacyG
 export class UsersService {
   constructor(
     private readonly e: AccountsPorts,
-    private readonly auth: AuthService,
+    private readonly passwords: Passwords,
     private readonly hooks: AccountHooks,
   ) {}
 
@@ -100,8 +100,7 @@ export class UsersService {
   /** DELETE /users/me: password-confirmed; frees the username (its handle) for others. */
   async deleteMe(db: Db, userId: string, password: string): Promise<void> {
     const user = await this.user(db, userId);
-    if (!(await this.auth.passwordMatches(user.password_hash, password)))
-      throw forbidden('Incorrect password');
+    if (!(await this.passwords.matches(user.password_hash, password))) throw forbidden('Incorrect password');
     await inTx(db, async (trx) => {
       for (const hook of this.hooks.onUserDeleted) await hook(trx, userId);
       await trx.deleteFrom('handles').where('kind', '=', 'user').where('owner_id', '=', userId).execute();

@@ -15,7 +15,7 @@ import { body } from '../validate.ts';
 import type { RouteDeps } from './deps.ts';
 
 export function registerAuthRoutes(r: Router, { engine, services }: RouteDeps): void {
-  const { auth } = services.accounts;
+  const { auth, sessions, emailTokens } = services.accounts;
   const db = engine.db.db;
   const rate = parseRate(engine.config.RATE_LIMIT_AUTH);
   /** RATE_LIMIT_AUTH per IP, one bucket per endpoint. */
@@ -42,41 +42,41 @@ export function registerAuthRoutes(r: Router, { engine, services }: RouteDeps): 
   });
 
   r.post('/auth/refresh', open('refresh'), async (ctx) =>
-    auth.refresh(db, body(ctx, RefreshInput).refreshToken),
+    sessions.refresh(db, body(ctx, RefreshInput).refreshToken),
   );
 
   r.post('/auth/logout', { auth: 'none' }, async (ctx) => {
-    await auth.logout(db, body(ctx, RefreshInput).refreshToken);
+    await sessions.logout(db, body(ctx, RefreshInput).refreshToken);
     return { success: true };
   });
 
   r.post('/auth/verify-email', open('verify'), async (ctx) => {
-    await auth.verifyEmail(db, body(ctx, TokenInput).token);
+    await emailTokens.verifyEmail(db, body(ctx, TokenInput).token);
     return { success: true };
   });
 
   r.post('/auth/resend-verification', { rateLimit: limit('resend', 'user') }, async (ctx) => {
-    await auth.resendVerification(db, me(ctx).id);
+    await emailTokens.resendVerification(db, me(ctx).id);
     return { success: true };
   });
 
   r.post('/auth/magic-link/send', open('magic-send'), async (ctx) => {
-    await auth.sendMagicLink(db, body(ctx, EmailInput).email);
+    await emailTokens.sendMagicLink(db, body(ctx, EmailInput).email);
     return { success: true };
   });
 
   r.post('/auth/magic-link/redeem', open('magic-redeem'), async (ctx) =>
-    auth.redeemMagicLink(db, body(ctx, TokenInput).token),
+    emailTokens.redeemMagicLink(db, body(ctx, TokenInput).token),
   );
 
   r.post('/auth/forgot-password', open('forgot'), async (ctx) => {
-    await auth.forgotPassword(db, body(ctx, EmailInput).email);
+    await emailTokens.forgotPassword(db, body(ctx, EmailInput).email);
     return { success: true };
   });
 
   r.post('/auth/reset-password', open('reset'), async (ctx) => {
     const input = body(ctx, ResetPasswordInput);
-    await auth.resetPassword(db, input.token, input.password);
+    await emailTokens.resetPassword(db, input.token, input.password);
     return { success: true };
   });
 }
