@@ -9,6 +9,7 @@ import {
   ResetPasswordInput,
   TokenInput,
 } from '../../domain/accounts/auth.schema.ts';
+import { sha256 } from '../../domain/accounts/tokens.ts';
 import { created, me } from '../context.ts';
 import type { RateLimitSpec, Router } from '../router.ts';
 import { body } from '../validate.ts';
@@ -26,6 +27,14 @@ export function registerAuthRoutes(r: Router, { engine, services }: RouteDeps): 
     message: 'Too many attempts; try again later',
   });
   const open = (name: string) => ({ auth: 'none' as const, rateLimit: limit(name) });
+  /** Emails to one address are also limited, whatever the IPs asking (no mail-bombing a victim). */
+  const perAddress = (name: string) => ({
+    auth: 'none' as const,
+    rateLimit: [
+      limit(name),
+      limit(`${name}-address`, (ctx) => `email:${sha256(String(bodyEmail(ctx.body)))}`),
+    ],
+  });
 
   r.post('/auth/register', open('register'), async (ctx) =>
     created(await auth.register(db, body(ctx, RegisterInput))),
@@ -60,7 +69,7 @@ export function registerAuthRoutes(r: Router, { engine, services }: RouteDeps): 
     return { success: true };
   });
 
-  r.post('/auth/magic-link/send', open('magic-send'), async (ctx) => {
+  r.post('/auth/magic-link/send', perAddress('magic-send'), async (ctx) => {
     await emailTokens.sendMagicLink(db, body(ctx, EmailInput).email);
     return { success: true };
   });
@@ -69,7 +78,7 @@ export function registerAuthRoutes(r: Router, { engine, services }: RouteDeps): 
     emailTokens.redeemMagicLink(db, body(ctx, TokenInput).token),
   );
 
-  r.post('/auth/forgot-password', open('forgot'), async (ctx) => {
+  r.post('/auth/forgot-password', perAddress('forgot'), async (ctx) => {
     await emailTokens.forgotPassword(db, body(ctx, EmailInput).email);
     return { success: true };
   });
@@ -79,4 +88,10 @@ export function registerAuthRoutes(r: Router, { engine, services }: RouteDeps): 
     await emailTokens.resetPassword(db, input.token, input.password);
     return { success: true };
   });
+}
+
+/** The `email` of a not yet validated body, normalised, for a rate-limit key. */
+function bodyEmail(body: unknown): string {
+  const email = typeof body === 'object' && body !== null ? (body as { email?: unknown }).email : undefined;
+  return typeof email === 'string' ? email.trim().toLowerCase() : '';
 }

@@ -9,7 +9,7 @@ let limited: TestContext;
 before(async () => {
   [t, limited] = await Promise.all([
     TestContext.start({ env: { RATE_LIMIT_AUTH: '1000/60', BODY_LIMIT_BYTES: '16384' } }),
-    TestContext.start({ env: { RATE_LIMIT_AUTH: '3/60' } }),
+    TestContext.start({ env: { RATE_LIMIT_AUTH: '3/60', TRUST_PROXY: 'true' } }),
   ]);
 });
 after(() => Promise.all([t.close(), limited.close()]));
@@ -227,4 +227,20 @@ test('auth endpoints are rate limited per IP (RATE_LIMIT_AUTH) with Retry-After'
       .status,
     429,
   );
+});
+
+test('forgot-password and magic links are also limited per address, across IPs', async () => {
+  const u = await registerUser(limited);
+  const other = await registerUser(limited);
+  const from = (ip: string, email: string) =>
+    limited.api('POST', '/auth/forgot-password', { body: { email }, headers: { 'x-forwarded-for': ip } });
+  for (let i = 0; i < 3; i++) assert.equal((await from(`10.1.0.${i}`, u.email)).status, 200);
+  const fourth = await from('10.1.0.99', u.email.toUpperCase());
+  assert.equal(fourth.status, 429);
+  assert.ok(Number(fourth.headers.get('retry-after')) >= 1);
+  // Another address from a fresh IP is unaffected.
+  assert.equal((await from('10.1.1.1', other.email)).status, 200);
+  // Exactly three reset emails went to the victim.
+  await limited.mailer.waitFor(other.email, (e) => e.meta?.kind === 'reset');
+  assert.equal(limited.mailer.sent.filter((e) => e.to === u.email && e.meta?.kind === 'reset').length, 3);
 });
