@@ -5,7 +5,10 @@ import { createRedisClient } from '../kv/redis.ts';
 import type { EnqueueOptions, JobHandler, Jobs } from './index.ts';
 
 export function createBullJobs(url: string, namespace: string, log: Logger): Jobs {
-  const connection = createRedisClient(url, log, true);
+  // Producers fail fast when Redis is gone (a request that enqueues gets a clear error, which the
+  // edge maps to 503, instead of hanging in ioredis' offline queue forever); workers keep the
+  // blocking connection BullMQ requires (maxRetriesPerRequest: null) and wait for Redis to return.
+  const connection = createRedisClient(url, log, false);
   const queues = new Map<string, Queue>();
   const workers: Worker[] = [];
   const prefix = `${namespace}:bull`;

@@ -6,6 +6,7 @@
  */
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { Redis } from 'ioredis';
 import { SERVICES, SERVICE_URLS, uniq } from '../../test/context.ts';
 import { createLogger } from '../log.ts';
@@ -148,3 +149,35 @@ for (const adapter of adapters) {
     });
   });
 }
+
+if (SERVICES)
+  test('jobs (bullmq): enqueue fails promptly, not forever, when Redis goes away', async () => {
+    // A TCP proxy in front of Redis that we can cut, as a Redis crash would.
+    const sockets = new Set<net.Socket>();
+    const target = new URL(SERVICE_URLS.REDIS_URL);
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(Number(target.port || 6379), target.hostname);
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    const ns = uniq('jobtest');
+    namespaces.push(ns);
+    const jobs = createBullJobs(`redis://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`, ns, log);
+    try {
+      await jobs.enqueue(uniq('q'), { n: 1 });
+      proxy.close();
+      for (const s of sockets) s.resetAndDestroy();
+      const started = Date.now();
+      await assert.rejects(
+        jobs.enqueue(uniq('q'), { n: 2 }),
+        (err: Error) => err.name === 'MaxRetriesPerRequestError',
+      );
+      assert.ok(Date.now() - started < 5000, `rejected after ${Date.now() - started} ms`);
+    } finally {
+      await jobs.close(500);
+    }
+  });
