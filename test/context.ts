@@ -95,6 +95,8 @@ export class TestContext {
       PASSWORD_SCRYPT_N: '1024',
       NAMESPACE: uniq('t'),
       SHUTDOWN_TIMEOUT_MS: '2000',
+      // Functional tests log in many times from one IP; rate-limit tests set their own low limit.
+      RATE_LIMIT_AUTH: '10000/60',
       ...(SERVICES ? SERVICE_URLS : { PGLITE_PATH: 'memory://' }),
       ...(!SERVICES && process.env.REEF_TEST_PGLITE_SEED ? { PGLITE_SEED: process.env.REEF_TEST_PGLITE_SEED } : {}),
       ...opts.env,

@@ -1,4 +1,5 @@
 /** Access tokens: HS256 JWTs (jose) that expire. `sub` is the user id; `typ` separates token kinds. */
+import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 
 export type TokenType = 'access' | 'mfa';
@@ -8,6 +9,8 @@ export interface TokenClaims {
   typ: TokenType;
   /** Issued-at, seconds. */
   iat: number;
+  /** Unique token id. */
+  jti: string;
   exp: number;
 }
 
@@ -22,6 +25,9 @@ export class Jwt {
     return new SignJWT({ typ })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(sub)
+      // A unique id, so two tokens of one user and kind signed within a second still differ
+      // (single-use tokens can then be recorded by jti).
+      .setJti(randomUUID())
       .setIssuedAt(iat)
       .setExpirationTime(iat + ttlSeconds)
       .sign(this.key);
