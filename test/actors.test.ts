@@ -77,7 +77,7 @@ describe('actor runtime, one node', () => {
     assert.equal(await actors.ask<number>(a, { type: 'inc', by: 2, tag: 'x' }), 2);
     assert.equal(await actors.ask<number>(a, { type: 'inc', tag: 'y' }), 3);
     const state = await actors.read<CounterContext>(a);
-    assert.deepEqual(state?.context, { count: 3, tags: ['x', 'y'], rings: [] });
+    assert.deepEqual(state?.context, { count: 3, tags: ['x', 'y'], rings: [], burns: [] });
     assert.equal(state?.version, 2);
     assert.equal(state?.status, 'active');
     // A read-only ask answers without a commit.

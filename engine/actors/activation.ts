@@ -51,6 +51,12 @@ export interface ActivationHost {
   readonly batchMax: number;
   readonly outboxGraceMs: number;
   readonly counters: { eventsHandled: number };
+  /**
+   * Whether this node still holds `shard` under `epoch`. Commits do not ask: the database fence
+   * (epoch and version in the WHERE clause) is what guarantees one writer, also for a node that was
+   * paused between a check and its write.
+   */
+  leaseValid(shard: number, epoch: string): boolean;
   committed(act: Activation, c: Committed): void;
   /** The activation stopped itself (stale epoch, conflict, database error). */
   failed(act: Activation, reason: 'stale' | 'conflict' | 'error'): void;
@@ -149,12 +155,25 @@ export class Activation {
       try {
         ok = await this.loaded;
       } catch (err) {
+        // The database refused the activation: fail what is queued (a retry would not help now).
         this.host.log.error({ err: (err as Error).message, ...this.address }, 'actor activation failed');
-        ok = false;
+        this.stopped = true;
+        const error: ReplyError = {
+          code: 'SERVICE_UNAVAILABLE',
+          status: 503,
+          message: 'actor could not be activated',
+        };
+        const queued = this.queue.splice(0);
+        for (const env of queued) env.answer?.({ ok: false, error });
+        this.abandon(
+          queued.filter((e) => !e.answer),
+          'activation failed',
+        );
         this.host.failed(this, 'error');
+        return;
       }
       if (!ok) {
-        this.stop('activation failed');
+        this.stop('stale epoch');
         return;
       }
       while (this.queue.length && !this.stopped) {
@@ -279,6 +298,15 @@ export class Activation {
       netDeletes.size > 0 ||
       effects.length > 0;
     if (!dirty) {
+      // Nothing to commit, so no fence will check this activation: answer only under a valid lease
+      // (a node paused past its lease must not serve reads from a state someone else moved on).
+      if (!this.host.leaseValid(this.shard, this.epoch)) {
+        this.stopped = true;
+        for (const [env] of outcomes) env.answer?.({ moved: true, reason: 'lease lost' });
+        this.abandon(this.queue.splice(0), 'lease lost');
+        this.host.failed(this, 'conflict');
+        return;
+      }
       for (const [env, out] of outcomes) env.answer?.(out);
       return;
     }

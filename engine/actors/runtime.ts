@@ -165,6 +165,7 @@ export class ActorHost implements ActorRuntime {
       batchMax: s.batchMax,
       outboxGraceMs: Math.max(2 * s.outboxPollMs, 1000),
       counters,
+      leaseValid: (shard, epoch) => this.directory.epochOf(shard) === epoch,
       committed: (act, c) => this.onCommitted(act, c),
       failed: (act, reason) => this.onFailed(act, reason),
       releaseSeqs: (seqs, done) => this.releaseSeqs(seqs, done),
