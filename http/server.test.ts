@@ -424,6 +424,22 @@ describe('JSON bodies', () => {
   });
 });
 
+test('two different Content-Length headers drop the connection; nothing behind them is served', async () => {
+  const out = await rawExchange(
+    e.port,
+    'POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 30\r\n\r\n{}GET /api/things/1 HTTP/1.1\r\nHost: x\r\n\r\n',
+  );
+  assert.equal(out, '\n[closed]', 'no response at all, in particular none for the smuggled GET');
+  await waitFor(() => e.edge.inFlight === 0);
+  assert.ok(e.logs.some((l) => l.msg === 'conflicting Content-Length headers; connection dropped'));
+  // Content-Length with Transfer-Encoding is refused by uWS itself.
+  const both = await rawExchange(
+    e.port,
+    'POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\nGET /api/things/1 HTTP/1.1\r\nHost: x\r\n\r\n',
+  );
+  assert.equal(both, '\n[closed]');
+});
+
 describe('multipart', () => {
   const png = Buffer.alloc(1500, 7);
   const gpx = Buffer.from('<gpx version="1.1"></gpx>');

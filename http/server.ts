@@ -57,6 +57,8 @@ interface Exchange {
   log: Logger;
   respond(status: number, body: string | Buffer | undefined, extra: Record<string, string>): void;
   sendError(err: unknown): void;
+  /** The request carried two different Content-Length values. */
+  conflictingLength: boolean;
 }
 
 /** The client closed the connection: nobody is left to answer, nothing to log as a failure. */
@@ -131,7 +133,13 @@ export class HttpEdge {
     const url = req.getUrl();
     const qs = req.getQuery() ?? '';
     const headers: Record<string, string> = {};
+    // Two different Content-Length values frame the body ambiguously (uWS takes the first, a proxy in
+    // front may take the last): RFC 9110 section 8.6 says reject (request smuggling). We drop the
+    // connection without an answer, as uWS does for Content-Length with Transfer-Encoding: uWS 20.30
+    // would go on to serve a request pipelined behind a 400, even one sent with Connection: close.
+    let conflictingLength = false;
     req.forEach((k, v) => {
+      if (k === 'content-length' && headers[k] !== undefined && headers[k] !== v) conflictingLength = true;
       headers[k] = v;
     });
     const ip = this.clientIp(res, headers);
@@ -180,7 +188,20 @@ export class HttpEdge {
       });
     };
 
-    const ex: Exchange = { res, state, method, url, qs, headers, ip, requestId, log, respond, sendError };
+    const ex: Exchange = {
+      res,
+      state,
+      method,
+      url,
+      qs,
+      headers,
+      ip,
+      requestId,
+      log,
+      respond,
+      sendError,
+      conflictingLength,
+    };
     let pending: Promise<void> | undefined;
     try {
       pending = this.dispatch(ex);
@@ -195,6 +216,12 @@ export class HttpEdge {
   /** Route one request; returns a promise when the work continues asynchronously. */
   private dispatch(ex: Exchange): Promise<void> | undefined {
     const { method, url, headers, respond, sendError } = ex;
+    if (ex.conflictingLength) {
+      ex.log.warn({ method, url }, 'conflicting Content-Length headers; connection dropped');
+      ex.state.done = true;
+      ex.res.close();
+      return undefined;
+    }
     if (this.draining) {
       sendError(new AppError('SERVICE_UNAVAILABLE', 503, 'Server is shutting down'));
       return undefined;
