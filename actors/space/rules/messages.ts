@@ -1,0 +1,229 @@
+/**
+ * The ordering of writes to the space's channels (spec "Messages", "Forum Threads"): every message,
+ * forum post and system message of the space is accepted here, one at a time, after the permission
+ * check; its id must be newer than the last accepted one, so ids are strictly increasing in acceptance
+ * order (and the writer fans them out in that order). The message leaves at once as a `message.write`
+ * effect; the context keeps only `lastMessageId`.
+ */
+import { has, Permission } from '../permissions.ts';
+import type { ChannelState, NewMessage, SpaceContext, SpaceEffect } from '../space.events.ts';
+import {
+  badRequest,
+  done,
+  forbidden,
+  inChannel,
+  notFound,
+  refuse,
+  requireBase,
+  withoutKey,
+  type Emitted,
+  type Ev,
+  type Step,
+} from './common.ts';
+
+const stale = (ctx: SpaceContext) =>
+  refuse(ctx, 'MESSAGE_ID_STALE', 409, 'Message id is older than the newest message of the space', {
+    lastMessageId: ctx.lastMessageId,
+  });
+
+/**
+ * Who gets `channel:activity` for a channel: null = the whole space room (everyone can see it);
+ * otherwise the ids of the members who can.
+ */
+export function audienceOf(ctx: SpaceContext, ch: ChannelState): string[] | null {
+  const def = ch.ov[ctx.defaultRoleId];
+  const defaultDenied = def !== undefined && (BigInt(def[1]) & Permission.VIEW_CHANNELS) !== 0n;
+  const defaultLacks = (BigInt(ctx.roles[ctx.defaultRoleId]?.p ?? '0') & Permission.VIEW_CHANNELS) === 0n;
+  if (!ch.priv && !ch.adm && !defaultDenied && !defaultLacks) return null;
+  return Object.keys(ctx.members).filter((u) => has(inChannel(ctx, u, ch), Permission.VIEW_CHANNELS));
+}
+
+function write(
+  ctx: SpaceContext,
+  ev: { ticket?: string; origin?: string },
+  message: NewMessage,
+  ch: ChannelState,
+): SpaceEffect {
+  const audience = audienceOf(ctx, ch);
+  // Only members who can see the channel are mentioned (and notified).
+  const mentions = message.mentions.filter(
+    (u) => ctx.members[u] !== undefined && (audience === null || audience.includes(u)),
+  );
+  return {
+    type: 'message.write',
+    message: { ...message, mentions },
+    audience,
+    portals: ch.portals,
+    ticket: ev.ticket ?? null,
+    origin: ev.origin ?? null,
+  };
+}
+
+/** The writer acknowledges the ticket itself (after the row is written): no `ack` effect here. */
+function accepted(
+  ctx: SpaceContext,
+  ev: { ticket?: string; origin?: string },
+  effects: SpaceEffect[],
+  data: unknown,
+): Step {
+  const emits: Emitted[] = [...effects, { type: 'reply', data: { data, wait: !!ev.ticket && !!ev.origin } }];
+  return { context: ctx, emits };
+}
+
+/** May `by` post in this channel (and thread)? Null when yes. */
+function mayPost(
+  ctx: SpaceContext,
+  by: string,
+  ch: ChannelState,
+  attachments: boolean,
+  threadId: string | null,
+): Step | null {
+  const p = inChannel(ctx, by, ch);
+  if (ctx.members[by] === undefined && by !== ctx.ownerId)
+    return forbidden(ctx, 'You are not a member of this space');
+  if (!has(p, Permission.VIEW_CHANNELS)) return forbidden(ctx, 'Requires VIEW_CHANNELS');
+  if (!has(p, Permission.SEND_MESSAGES)) return forbidden(ctx, 'Requires SEND_MESSAGES');
+  if (attachments && !has(p, Permission.ATTACH_FILES)) return forbidden(ctx, 'Requires ATTACH_FILES');
+  if ((ch.t === 'announcement' || ch.t === 'read_only') && !has(p, Permission.MANAGE_MESSAGES))
+    return forbidden(ctx, `Only MANAGE_MESSAGES holders may post in a ${ch.t} channel`);
+  if (threadId !== null && ctx.locked[threadId] && !has(p, Permission.MANAGE_THREADS))
+    return forbidden(ctx, 'This thread is locked');
+  return null;
+}
+
+export function send(ctx: SpaceContext, ev: Ev<'message.send'>): Step {
+  const m = ev.message;
+  const ch = ctx.channels[m.channelId];
+  if (!ch) return notFound(ctx, 'Channel not found');
+  if (ev.viaPortal !== undefined) {
+    if (!ch.portals.includes(ev.viaPortal))
+      return forbidden(ctx, 'This channel is not mirrored into that space');
+  } else {
+    const no = mayPost(ctx, ev.by, ch, m.attachments.length > 0, m.threadId);
+    if (no) return no;
+  }
+  if (ch.t === 'forum' && m.threadId === null) return badRequest(ctx, 'Post in a thread of a forum channel');
+  if (ch.t !== 'forum' && m.threadId !== null) return badRequest(ctx, 'Only forum channels have threads');
+  if (BigInt(m.id) <= BigInt(ctx.lastMessageId)) return stale(ctx);
+  const message: NewMessage = { ...m, spaceId: ctx.id, type: 'default', createdAt: ev.at };
+  const next = { ...ctx, lastMessageId: m.id };
+  return accepted(next, ev, [write(ctx, ev, message, ch)], { id: m.id, createdAt: ev.at });
+}
+
+/** A system message (reports, bans): no author, no permission check; defaults to the admin channel. */
+export function systemPost(ctx: SpaceContext, ev: Ev<'system.post'>): Step {
+  const channelId = ev.channelId ?? ctx.adminChannelId;
+  const ch = ctx.channels[channelId];
+  if (!ch) return notFound(ctx, 'Channel not found');
+  if (BigInt(ev.messageId) <= BigInt(ctx.lastMessageId)) return stale(ctx);
+  const next = { ...ctx, lastMessageId: ev.messageId };
+  return accepted(next, ev, [systemWrite(ctx, ev.messageId, ev.content, channelId, ev.at)], {
+    id: ev.messageId,
+  });
+}
+
+/** The `message.write` of a system message (no ticket: its caller does not wait for the row). */
+export function systemWrite(
+  ctx: SpaceContext,
+  messageId: string,
+  content: string,
+  channelId: string,
+  at: number,
+): SpaceEffect {
+  const ch = ctx.channels[channelId];
+  const message: NewMessage = {
+    id: messageId,
+    spaceId: ctx.id,
+    channelId,
+    authorId: null,
+    author: null,
+    type: 'system',
+    content,
+    replyToId: null,
+    replyTo: null,
+    threadId: null,
+    attachments: [],
+    mentions: [],
+    createdAt: at,
+  };
+  return {
+    type: 'message.write',
+    message,
+    audience: ch ? audienceOf(ctx, ch) : [],
+    portals: [],
+    ticket: null,
+    origin: null,
+  };
+}
+
+export function createThread(ctx: SpaceContext, ev: Ev<'thread.create'>): Step {
+  const ch = ctx.channels[ev.channelId];
+  if (!ch) return notFound(ctx, 'Channel not found');
+  if (ch.t !== 'forum') return badRequest(ctx, 'Threads exist only in forum channels');
+  const no = mayPost(ctx, ev.by, ch, ev.post.attachments.length > 0, null);
+  if (no) return no;
+  if (!has(inChannel(ctx, ev.by, ch), Permission.CREATE_THREADS))
+    return forbidden(ctx, 'Requires CREATE_THREADS');
+  if (BigInt(ev.post.id) <= BigInt(ctx.lastMessageId)) return stale(ctx);
+  const thread: SpaceEffect = {
+    type: 'thread.upsert',
+    spaceId: ctx.id,
+    channelId: ev.channelId,
+    threadId: ev.threadId,
+    isNew: true,
+    by: ev.by,
+    title: ev.title,
+    at: ev.at,
+  };
+  const post: NewMessage = {
+    ...ev.post,
+    spaceId: ctx.id,
+    channelId: ev.channelId,
+    threadId: ev.threadId,
+    type: 'default',
+    createdAt: ev.at,
+  };
+  const next = { ...ctx, lastMessageId: ev.post.id };
+  // The thread row first (an awaited projection write), then its first post through the writer,
+  // which acknowledges the ticket once both are visible.
+  return accepted(next, ev, [thread, write(ctx, ev, post, ch)], {
+    threadId: ev.threadId,
+    postId: ev.post.id,
+    at: ev.at,
+  });
+}
+
+export function updateThread(ctx: SpaceContext, ev: Ev<'thread.update'>): Step {
+  const ch = ctx.channels[ev.channelId];
+  if (!ch || ch.t !== 'forum') return notFound(ctx, 'Channel not found');
+  if (!has(inChannel(ctx, ev.by, ch), Permission.MANAGE_THREADS))
+    return forbidden(ctx, 'Requires MANAGE_THREADS');
+  let locked = ctx.locked;
+  if (ev.isLocked === true) locked = { ...locked, [ev.threadId]: true };
+  if (ev.isLocked === false) locked = withoutKey(locked, ev.threadId);
+  const effect: SpaceEffect = {
+    type: 'thread.upsert',
+    spaceId: ctx.id,
+    channelId: ev.channelId,
+    threadId: ev.threadId,
+    isNew: false,
+    by: ev.by,
+    ...(ev.title !== undefined ? { title: ev.title } : {}),
+    ...(ev.isPinned !== undefined ? { isPinned: ev.isPinned } : {}),
+    ...(ev.isLocked !== undefined ? { isLocked: ev.isLocked } : {}),
+    at: ev.at,
+  };
+  return done(ev, { ...ctx, locked }, [effect]);
+}
+
+export function deleteThread(ctx: SpaceContext, ev: Ev<'thread.delete'>): Step {
+  const ch = ctx.channels[ev.channelId];
+  if (!ch || ch.t !== 'forum') return notFound(ctx, 'Channel not found');
+  if (!has(inChannel(ctx, ev.by, ch), Permission.MANAGE_THREADS))
+    return forbidden(ctx, 'Requires MANAGE_THREADS');
+  return done(ev, { ...ctx, locked: withoutKey(ctx.locked, ev.threadId) }, [
+    { type: 'thread.deleted', spaceId: ctx.id, channelId: ev.channelId, threadId: ev.threadId },
+  ]);
+}
+
+export { requireBase };

@@ -1,0 +1,72 @@
+/**
+ * The space actor's effects, bound to ports at the composition root: projection rows and socket
+ * rooms (`projection`, implemented by domain/spaces), the group-commit message writer, workflow
+ * triggers on the bus, and acknowledgements to waiting callers. Delivered at least once, in commit
+ * order per space; every handler is idempotent.
+ *
+ * Workflow triggers (consumed by the workflows feature, which only subscribes): JSON on the bus
+ * subject `<NAMESPACE>.workflows.trigger.<type>`, a `WorkflowTrigger` (space.events.ts) plus
+ * `effectId`, a stable id for de-duplication. member_joined comes from the actor's `trigger` effect;
+ * message_created / image_uploaded / gpx_uploaded are published by the writer's delivery once the
+ * message row is written.
+ */
+import { encodeJson, type Bus } from '../../engine/bus/index.ts';
+import { defineActorKind, type EffectContext } from '../../engine/actors/types.ts';
+import type { SpaceAcks } from './space.acks.ts';
+import type { SpaceEffect, WorkflowTrigger } from './space.events.ts';
+import { SPACE_KIND, spaceMachine } from './space.machine.ts';
+import type { MessageWriter } from './space.writer.ts';
+
+export type ProjectionEffect = Exclude<SpaceEffect, { type: 'message.write' | 'ack' | 'trigger' }>;
+
+export interface SpaceEffectPorts {
+  /** Rows and socket rooms of one effect (idempotent). */
+  project(effect: ProjectionEffect, ctx: EffectContext): Promise<void>;
+  writer: MessageWriter;
+  acks: SpaceAcks;
+  bus: Bus;
+  namespace: string;
+}
+
+export function triggerSubject(namespace: string, type: WorkflowTrigger['type']): string {
+  return `${namespace}.workflows.trigger.${type}`;
+}
+
+export function publishTrigger(
+  bus: Bus,
+  namespace: string,
+  trigger: WorkflowTrigger,
+  effectId: string,
+): void {
+  bus.publish(triggerSubject(namespace, trigger.type), encodeJson({ ...trigger, effectId }));
+}
+
+export function spaceActorKind(ports: SpaceEffectPorts) {
+  return defineActorKind({
+    kind: SPACE_KIND,
+    machine: spaceMachine,
+    input: (id: string) => ({ id }),
+    effects: async (raw, ctx) => {
+      const effect = raw as SpaceEffect;
+      switch (effect.type) {
+        case 'message.write':
+          ports.writer.enqueue({
+            message: effect.message,
+            audience: effect.audience,
+            portals: effect.portals,
+            ticket: effect.ticket,
+            origin: effect.origin,
+          });
+          return;
+        case 'ack':
+          ports.acks.ack([{ ticket: effect.ticket, origin: effect.origin }]);
+          return;
+        case 'trigger':
+          publishTrigger(ports.bus, ports.namespace, effect.trigger, ctx.effectId);
+          return;
+        default:
+          await ports.project(effect, ctx);
+      }
+    },
+  });
+}
