@@ -7,25 +7,77 @@ import type { Engine } from '../engine/index.ts';
 import { createAccounts, type Accounts } from '../domain/accounts/index.ts';
 import { createAuthenticator } from '../domain/accounts/authenticate.ts';
 import { createGateway, startGateway, type Gateway } from './realtime/index.ts';
+import type { AuthUser } from '../engine/auth/types.ts';
+import { createNotifier, type Notifier } from '../domain/notifications/notifier.ts';
+import { createPush, type Push } from '../domain/devices/index.ts';
+import { createDirectMessages, type DirectMessages } from '../domain/conversations/index.ts';
+import {
+  createCalls,
+  noVoiceChannels,
+  type CallsService,
+  type VoiceChannelDirectory,
+} from '../domain/calls/index.ts';
+
+/** One kind of message for GET /messages/:messageId: the message if the user may see it, else null. */
+export type MessageLookup = (user: AuthUser, messageId: string) => Promise<unknown>;
 
 export interface Services {
   accounts: Accounts;
   /** The realtime gateway: room access and socket command registries, presence (http/realtime). */
   realtime: Gateway;
+  /** Notifications: store + notification:new (domain/notifications/notifier.ts). */
+  notifier: Notifier;
+  /** Push devices and dispatch (domain/devices). */
+  push: Push;
+  /** Direct messages: conversation actors, messages (domain/conversations). */
+  dms: DirectMessages;
+  calls: CallsService;
+  /** Voice channels for calls: the spaces feature sets its directory here (until then none: 404). */
+  voiceChannels: VoiceChannelDirectory;
+  /** GET /messages/:messageId: one lookup per kind of message (DMs; channel messages add theirs). */
+  messageLookups: MessageLookup[];
   start?(app: uWS.TemplatedApp): Promise<void>;
   stop?(): Promise<void>;
 }
 
 export function createServices(engine: Engine): Services {
   const realtime = createGateway(engine, createAuthenticator(engine));
-  return {
-    accounts: createAccounts(engine),
+  const accounts = createAccounts(engine);
+  const notifier = createNotifier({
+    db: engine.db.db,
+    ids: engine.ids,
+    clock: engine.clock,
+    rooms: engine.rooms,
+  });
+  const push = createPush(engine);
+  const dms = createDirectMessages(engine, {
+    notifier,
+    push: push.service,
+    spaces: () => accounts.spaces,
+    membership: () => realtime,
+  });
+  accounts.hooks.onBlock.push((trx, a, b) => dms.conversations.declineOnBlock(trx, a, b));
+  const services: Services = {
+    accounts,
     realtime,
+    notifier,
+    push,
+    dms,
+    calls: createCalls(engine, {
+      conversations: dms.conversations,
+      push: push.service,
+      voiceChannels: () => services.voiceChannels,
+    }),
+    voiceChannels: noVoiceChannels,
+    messageLookups: [(user, messageId) => dms.messages.lookup(user.id, messageId)],
     async start(app) {
       startGateway(realtime, app);
     },
     async stop() {
       await realtime.stop();
+      dms.waiters.close();
+      await push.sender.close();
     },
   };
+  return services;
 }

@@ -125,7 +125,13 @@ export type ConversationEffect =
       by: string;
     }
   /** Group commit: insert these messages in one write, then confirm with messages.persisted. */
-  | { type: 'messages.persist'; conversationId: string; messages: PendingMessage[] }
+  | {
+      type: 'messages.persist';
+      conversationId: string;
+      messages: PendingMessage[];
+      /** Who should hear of the batch (members who see the conversation), as of its hand-over. */
+      members: Array<{ userId: string; status: MemberStatus; muted: boolean }>;
+    }
   | { type: 'conversation.delete'; conversationId: string; members: string[] };
 
 export interface SendReply {

@@ -366,7 +366,14 @@ function persisted(ctx: ConversationContext, upTo: string, at: number): Step {
 
 function persistEmits(ctx: ConversationContext, batch: PendingMessage[], at: number): Emitted[] {
   return [
-    { type: 'messages.persist', conversationId: ctx.id, messages: batch },
+    {
+      type: 'messages.persist',
+      conversationId: ctx.id,
+      messages: batch,
+      members: Object.entries(ctx.members)
+        .filter(([, m]) => m.status === 'accepted' || m.status === 'pending')
+        .map(([userId, m]) => ({ userId, status: m.status, muted: m.muted })),
+    },
     // Durable watchdog: if the write is never confirmed (effect dropped), hand it over again.
     { type: 'timer.set', key: 'persist', at: at + ctx.persistRetryMs, event: { type: 'persist.retry' } },
   ];

@@ -1,4 +1,5 @@
 /** Kysely types of the call tables (migration 20261125_0043_calls): the call actor's projection. */
+import type { ColumnType } from 'kysely';
 import type { Id, Timestamp, TimestampDefault } from '../../engine/db/schema.ts';
 
 export type CallType = 'dm' | 'voice_channel';
@@ -16,6 +17,8 @@ export interface CallsTable {
   status: CallStatus;
   started_at: Timestamp | null;
   ended_at: Timestamp | null;
+  /** The call actor's revision this row reflects (migration 0044). */
+  rev: ColumnType<number, number | undefined, number>;
   created_at: TimestampDefault;
 }
 

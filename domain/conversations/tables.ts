@@ -14,6 +14,8 @@ export interface ConversationsTable {
   pair_key: string | null;
   last_message_id: Int8 | null;
   last_message_at: Timestamp | null;
+  /** The conversation actor's revision this row reflects (migration 0044). */
+  rev: ColumnType<number, number | undefined, number>;
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
 }

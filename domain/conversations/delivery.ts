@@ -1,0 +1,201 @@
+/**
+ * What the conversation actor's effects do, over the db, the room fan-out, notifications and push
+ * (bound as the actor's ConversationPorts at the composition root).
+ *
+ * Rooms: message events (dm:new, dm:updated, ...) go to `dm:<id>`, which only members who accepted
+ * are in (the access provider, and the room moves below); membership events go to each member's
+ * `user:<id>` room, so a pending recipient sees the request (conversation:created) and no messages.
+ */
+import type { Db } from '../../engine/db/index.ts';
+import { room, type Rooms } from '../../engine/rooms.ts';
+import type { Jobs } from '../../engine/jobs/index.ts';
+import type { ConversationEffect } from '../../actors/conversation/conversation.events.ts';
+import type { ConversationPorts } from '../../actors/conversation/conversation.effects.ts';
+import type { Notifier } from '../notifications/notifier.ts';
+import type { PushService } from '../devices/push.service.ts';
+import { applyView, blocksAmong, deleteConversationRows, profiles } from './conversations.repository.ts';
+import { insertBatch } from './messages.repository.ts';
+import { toMessageDto } from './conversations.schema.ts';
+import { renderView } from './presenter.ts';
+import type { PersistWaiters } from './persist-waiters.ts';
+
+type Of<T extends ConversationEffect['type']> = Extract<ConversationEffect, { type: T }>;
+
+/** Moves every socket of a user in or out of a room, on every node (the realtime gateway). */
+export interface RoomMembership {
+  joinUser(userId: string, room: string): void;
+  leaveUser(userId: string, room: string): void;
+}
+
+export const NOTIFY_QUEUE = 'dm.notify';
+export interface NotifyJob {
+  effect: Of<'messages.persist'>;
+  inserted: string[];
+  effectId: string;
+}
+
+export interface DeliveryDeps {
+  db: Db;
+  jobs: Jobs;
+  rooms: Rooms;
+  notifier: Notifier;
+  push: PushService;
+  waiters: PersistWaiters;
+  membership: () => RoomMembership;
+  /** Tell the actor a batch is written. */
+  confirm(conversationId: string, upTo: string): Promise<void>;
+}
+
+const PREVIEW = 140;
+
+export function deliveryPorts(d: DeliveryDeps): ConversationPorts {
+  return {
+    async sync(view) {
+      await applyView(d.db, view);
+    },
+    confirm: d.confirm,
+    announce: (e) => announce(d, e),
+    write: (e) => insertBatch(d.db, e.conversationId, e.messages),
+    fanOut: (e, inserted) => fanOut(d, e, inserted),
+    // Notifications and pushes leave through the jobs port: the next batch does not wait for them.
+    notify: (e, inserted, ctx) =>
+      d.jobs.enqueue<NotifyJob>(
+        NOTIFY_QUEUE,
+        { effect: e, inserted, effectId: ctx.effectId },
+        {
+          jobId: `dm-notify:${ctx.effectId}`,
+          attempts: 3,
+        },
+      ),
+    async remove(e) {
+      await deleteConversationRows(d.db, e.conversationId);
+      for (const u of e.members) d.membership().leaveUser(u, room.dm(e.conversationId));
+    },
+  };
+}
+
+async function announce(d: DeliveryDeps, e: Of<'conversation.announce'>): Promise<void> {
+  const { view } = e;
+  const dmRoom = room.dm(view.id);
+  const audience = [...new Set([...e.created, ...e.updated, ...(e.left ? [e.left] : [])])];
+  const rendered = await renderView(d.db, view, audience);
+  const statusOf = new Map(view.members.map((m) => [m.userId, m.status]));
+  for (const u of audience) {
+    const status = statusOf.get(u);
+    if (status === 'accepted') d.membership().joinUser(u, dmRoom);
+    else d.membership().leaveUser(u, dmRoom);
+  }
+  for (const u of e.created) {
+    const dto = rendered.get(u);
+    if (dto) d.rooms.emit(room.user(u), 'conversation:created', dto);
+  }
+  for (const u of e.updated) {
+    const dto = rendered.get(u);
+    if (dto) d.rooms.emit(room.user(u), 'conversation:updated', dto);
+  }
+  if (e.left) {
+    const payload = { conversationId: view.id, userId: e.left };
+    const told = view.members
+      .filter((m) => m.status === 'accepted' || m.status === 'pending')
+      .map((m) => m.userId);
+    for (const u of new Set([...told, e.left]))
+      d.rooms.emit(room.user(u), 'conversation:member_left', payload);
+  }
+  if (e.requested.length > 0) {
+    const by = (await profiles(d.db, [e.by])).get(e.by);
+    for (const u of e.requested) {
+      await d.notifier.notify(u, 'dm_request', {
+        conversationId: view.id,
+        conversationType: view.type,
+        conversationName: view.name,
+        fromUserId: e.by,
+        fromUsername: by?.username ?? null,
+        fromDisplayName: by?.display_name ?? null,
+        fromAvatarUrl: by?.avatar_url ?? null,
+      });
+    }
+  }
+}
+
+async function fanOut(d: DeliveryDeps, e: Of<'messages.persist'>, inserted: string[]): Promise<void> {
+  const last = e.messages[e.messages.length - 1];
+  if (!last) return;
+  d.waiters.announce(e.conversationId, last.id);
+  // A batch written before (a redelivered effect) was fanned out then, unless the first try died
+  // between the write and here: then its live events are lost, the messages are not.
+  const fresh = new Set(inserted);
+  const messages = e.messages.filter((m) => fresh.has(m.id));
+  if (messages.length === 0) return;
+  const authors = await profiles(
+    d.db,
+    messages.map((m) => m.authorId),
+  );
+  const dmRoom = room.dm(e.conversationId);
+  for (const m of messages) {
+    const row = {
+      id: m.id,
+      conversation_id: e.conversationId,
+      author_id: m.authorId,
+      content: m.content,
+      attachments: m.attachments,
+      edited_at: null,
+      created_at: new Date(m.createdAt),
+    };
+    d.rooms.emit(dmRoom, 'dm:new', toMessageDto(row, authors));
+  }
+}
+
+/**
+ * The `dm.notify` job: a `dm` notification and a push per recipient and batch; none for muted
+ * conversations or blocked authors (spec "PUT /conversations/:id/mute", "Block Filtering").
+ */
+export async function notifyRecipients(
+  d: Pick<DeliveryDeps, 'db' | 'notifier' | 'push'>,
+  { effect: e, inserted, effectId }: NotifyJob,
+): Promise<void> {
+  const fresh = new Set(inserted);
+  const messages = e.messages.filter((m) => fresh.has(m.id));
+  const recipients = e.members.filter((m) => m.status === 'accepted' && !m.muted);
+  if (recipients.length === 0 || messages.length === 0) return;
+  const authors = await profiles(
+    d.db,
+    messages.map((m) => m.authorId),
+  );
+  const blocks = await blocksAmong(d.db, [
+    ...new Set([...e.members.map((m) => m.userId), ...messages.map((m) => m.authorId)]),
+  ]);
+  const blocked = new Set(blocks.map((b) => `${b.blocker_id}:${b.blocked_id}`));
+  for (const r of recipients) {
+    const theirs = messages.filter(
+      (m) => m.authorId !== r.userId && !blocked.has(`${r.userId}:${m.authorId}`),
+    );
+    const latest = theirs[theirs.length - 1];
+    if (!latest) continue;
+    const author = authors.get(latest.authorId);
+    const preview = latest.content
+      ? latest.content.slice(0, PREVIEW)
+      : latest.attachments.length
+        ? '📎 Attachment'
+        : '';
+    await d.notifier.notify(r.userId, 'dm', {
+      conversationId: e.conversationId,
+      messageId: latest.id,
+      count: theirs.length,
+      authorId: latest.authorId,
+      authorUsername: author?.username ?? null,
+      authorDisplayName: author?.display_name ?? null,
+      preview,
+    });
+    await d.push.enqueue(
+      {
+        kind: 'dm',
+        userIds: [r.userId],
+        conversationId: e.conversationId,
+        messageId: latest.id,
+        title: author?.display_name ?? author?.username ?? 'New message',
+        body: preview,
+      },
+      `dm:${effectId}:${r.userId}`,
+    );
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * Spec "Direct Messages", the message side. Sending goes through the conversation actor, which
+ * orders the message and writes it with the other messages that arrived during the previous write
+ * (group commit); the sender is answered once that write is done. Edits, deletes and reactions
+ * change one existing row and need no ordering, so they go straight to the table.
+ */
+import path from 'node:path';
+import type { Db } from '../../engine/db/index.ts';
+import type { Clock } from '../../engine/clock.ts';
+import { snowflakeTime, type Ids } from '../../engine/ids.ts';
+import type { Storage } from '../../engine/storage.ts';
+import type { Logger } from '../../engine/log.ts';
+import { AppError, badRequest, forbidden, notFound, payloadTooLarge } from '../../engine/errors.ts';
+import { room, type Rooms } from '../../engine/rooms.ts';
+import type { AttachmentRef, SendReply } from '../../actors/conversation/conversation.events.ts';
+import { blockedEitherWay, membersOf, profiles } from './conversations.repository.ts';
+import {
+  addReaction,
+  deleteMessage,
+  editMessage,
+  messageById,
+  pageOf,
+  reactionsOf,
+  removeReaction,
+  setAttachments,
+  type MessageRow,
+  type Page,
+} from './messages.repository.ts';
+import { toMessageDto, type MessageDto } from './conversations.schema.ts';
+import { renderMessages } from './presenter.ts';
+import type { ConversationsService } from './conversations.service.ts';
+import type { PersistWaiters } from './persist-waiters.ts';
+
+/** Spec: at most 20 files; 100 MB for a video, 10 MB for anything else. */
+export const MAX_FILES = 20;
+export const MAX_VIDEO_BYTES = 100 * 1024 * 1024;
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+export interface UploadFile {
+  filename: string;
+  mimeType: string;
+  data: Buffer;
+}
+
+export interface MessagesDeps {
+  db: Db;
+  ids: Ids;
+  clock: Clock;
+  rooms: Rooms;
+  storage: Storage;
+  log: Logger;
+  waiters: PersistWaiters;
+  conversations: ConversationsService;
+  /** How long a sender waits for the write of its batch before answering anyway. */
+  ackTimeoutMs: number;
+}
+
+const MAX_REDRAWS = 50;
+
+export class MessagesService {
+  constructor(private readonly d: MessagesDeps) {}
+
+  /** 403 when either side of a 1:1 blocked the other (spec "POST .../messages"). */
+  private async assertNotBlocked(conversationId: string, meId: string, type: 'dm' | 'group'): Promise<void> {
+    if (type !== 'dm') return;
+    const other = (await membersOf(this.d.db, [conversationId])).find((m) => m.user_id !== meId);
+    if (other && (await blockedEitherWay(this.d.db, meId, other.user_id)))
+      throw forbidden('You cannot message this user');
+  }
+
+  async send(
+    meId: string,
+    conversationId: string,
+    content: string,
+    attachments: AttachmentRef[] = [],
+  ): Promise<MessageDto> {
+    if (!content.trim() && attachments.length === 0)
+      throw badRequest('A message needs content or attachments');
+    const m = await this.d.conversations.requireMember(conversationId, meId);
+    await this.assertNotBlocked(conversationId, meId, m.type);
+    const watch = await this.d.waiters.watch(conversationId);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        // Drawn right before the ask: acceptance order is id order, so an id that lost a race to a
+        // newer one is refused by the actor and drawn again.
+        const messageId = this.d.ids.next();
+        let reply: SendReply;
+        try {
+          reply = await this.d.conversations.ask<SendReply>(conversationId, {
+            type: 'message.send',
+            by: meId,
+            messageId,
+            content,
+            attachments,
+          });
+        } catch (err) {
+          if (err instanceof AppError && err.code === 'MESSAGE_ID_STALE' && attempt < MAX_REDRAWS) {
+            await waitPast(String(err.data?.lastMessageId ?? '0'), this.d.clock);
+            continue;
+          }
+          throw err;
+        }
+        if (!(await watch.until(messageId, this.d.ackTimeoutMs)))
+          this.d.log.warn({ conversationId, messageId }, 'dm write not confirmed in time; answering anyway');
+        const authors = await profiles(this.d.db, [meId]);
+        const msg = reply.message;
+        return toMessageDto(
+          {
+            id: msg.id,
+            conversation_id: conversationId,
+            author_id: msg.authorId,
+            content: msg.content,
+            attachments: msg.attachments,
+            edited_at: null,
+            created_at: new Date(msg.createdAt),
+          },
+          authors,
+        );
+      }
+    } finally {
+      watch.release();
+    }
+  }
+
+  /** Store uploaded files as attachments, enforcing the spec's per-file limits. */
+  async storeFiles(files: UploadFile[]): Promise<AttachmentRef[]> {
+    if (files.length > MAX_FILES) throw badRequest(`At most ${MAX_FILES} files per message`);
+    for (const f of files) {
+      const limit = f.mimeType.startsWith('video/') ? MAX_VIDEO_BYTES : MAX_FILE_BYTES;
+      if (f.data.length > limit)
+        throw payloadTooLarge(`${f.filename} is larger than ${limit / (1024 * 1024)} MB`, {
+          filename: f.filename,
+        });
+    }
+    const out: AttachmentRef[] = [];
+    for (const f of files) {
+      const id = this.d.ids.next();
+      const stored = await this.d.storage.put('dm', id, path.extname(f.filename).slice(1), f.data);
+      out.push({ id, url: stored.url, filename: f.filename, mimeType: f.mimeType, size: stored.size });
+    }
+    return out;
+  }
+
+  /** Members read the history; so does a pending recipient (the request shows its messages). */
+  async list(meId: string, conversationId: string, page: Page): Promise<MessageDto[]> {
+    const m = await this.d.conversations.requireMember(conversationId, meId);
+    if (m.status === 'left' || m.status === 'declined') throw notFound('Conversation not found');
+    return renderMessages(this.d.db, await pageOf(this.d.db, conversationId, meId, page));
+  }
+
+  /** A message of a conversation the caller is in (any state but declined/left: 404 otherwise). */
+  async visible(meId: string, messageId: string): Promise<MessageRow | null> {
+    const row = await messageById(this.d.db, messageId);
+    if (!row) return null;
+    const m = await this.d.conversations.requireMember(row.conversation_id, meId).catch(() => null);
+    if (!m || m.status === 'declined' || m.status === 'left') return null;
+    return row;
+  }
+
+  /** GET /messages/:messageId, the DM part. */
+  async lookup(meId: string, messageId: string): Promise<MessageDto | null> {
+    const row = await this.visible(meId, messageId);
+    if (!row) return null;
+    return (await renderMessages(this.d.db, [row]))[0] ?? null;
+  }
+
+  private async own(meId: string, conversationId: string, messageId: string): Promise<MessageRow> {
+    await this.d.conversations.requireMember(conversationId, meId);
+    const row = await messageById(this.d.db, messageId);
+    if (!row || row.conversation_id !== conversationId) throw notFound('Message not found');
+    return row;
+  }
+
+  async edit(meId: string, conversationId: string, messageId: string, content: string): Promise<MessageDto> {
+    const row = await this.own(meId, conversationId, messageId);
+    if (row.author_id !== meId) throw forbidden('Only the author can edit a message');
+    await editMessage(this.d.db, messageId, content, new Date(this.d.clock.now()));
+    return this.announceUpdated(messageId);
+  }
+
+  async addAttachments(
+    meId: string,
+    conversationId: string,
+    messageId: string,
+    files: UploadFile[],
+  ): Promise<MessageDto> {
+    const row = await this.own(meId, conversationId, messageId);
+    if (row.author_id !== meId) throw forbidden('Only the author can add attachments');
+    if (files.length === 0) throw badRequest('No files');
+    if (row.attachments.length + files.length > MAX_FILES)
+      throw badRequest(`At most ${MAX_FILES} files per message`);
+    const added = await this.storeFiles(files);
+    await setAttachments(this.d.db, messageId, [...row.attachments, ...added]);
+    return this.announceUpdated(messageId);
+  }
+
+  private async announceUpdated(messageId: string): Promise<MessageDto> {
+    const row = await messageById(this.d.db, messageId);
+    if (!row) throw notFound('Message not found');
+    const [dto] = await renderMessages(this.d.db, [row]);
+    this.d.rooms.emit(room.dm(row.conversation_id), 'dm:updated', dto);
+    return dto!;
+  }
+
+  /** Author deletes own; a global admin deletes any (spec). */
+  async remove(
+    me: { id: string; isAdmin: boolean },
+    conversationId: string,
+    messageId: string,
+  ): Promise<void> {
+    const row = me.isAdmin
+      ? await messageById(this.d.db, messageId).then((r) =>
+          r?.conversation_id === conversationId ? r : undefined,
+        )
+      : await this.own(me.id, conversationId, messageId);
+    if (!row) throw notFound('Message not found');
+    if (row.author_id !== me.id && !me.isAdmin) throw forbidden('Only the author can delete a message');
+    await deleteMessage(this.d.db, messageId);
+    this.d.rooms.emit(room.dm(conversationId), 'dm:deleted', { conversationId, messageId });
+  }
+
+  async react(meId: string, conversationId: string, messageId: string, emoji: string, add: boolean) {
+    const m = await this.d.conversations.requireMember(conversationId, meId);
+    if (m.status !== 'accepted') throw forbidden('Accept the message request first');
+    const row = await messageById(this.d.db, messageId);
+    if (!row || row.conversation_id !== conversationId) throw notFound('Message not found');
+    if (add) await addReaction(this.d.db, messageId, meId, emoji, new Date(this.d.clock.now()));
+    else await removeReaction(this.d.db, messageId, meId, emoji);
+    const reactions = (await reactionsOf(this.d.db, [messageId])).get(messageId) ?? [];
+    const payload = { conversationId, messageId, reactions };
+    this.d.rooms.emit(room.dm(conversationId), 'dm:reactions_updated', payload);
+    return payload;
+  }
+}
+
+/** A redrawn id must be newer than the actor's newest: wait out a clock that is behind it. */
+async function waitPast(lastMessageId: string, clock: Clock): Promise<void> {
+  const behind = snowflakeTime(lastMessageId).getTime() - clock.now();
+  if (behind >= 0) await new Promise((r) => setTimeout(r, Math.min(behind + 1, 50)));
+}
