@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { createContext, type BenchOptions } from './lib/context.ts';
 import { loadScenarios } from './lib/registry.ts';
-import { machineInfo, toMarkdown, writeReport, type BenchReport } from './lib/report.ts';
+import { loadavg, machineInfo, toMarkdown, writeReport, type BenchReport } from './lib/report.ts';
 
 const USAGE = `usage: npm run bench -- <scenario> [--duration S] [--warmup S] [--rounds N] [--connections N]
        npm run bench -- --list`;
@@ -66,6 +66,7 @@ const { ctx, state } = createContext(scenario.name, options, (m) =>
 
 let failed: unknown;
 const startedAt = new Date().toISOString();
+const loadavgStart = loadavg();
 const stopAll = async () => {
   await Promise.allSettled(state.servers.map((s) => s.stop()));
   await state.loadgen?.close();
@@ -95,7 +96,7 @@ const report: BenchReport = {
   startedAt,
   finishedAt: new Date().toISOString(),
   options,
-  machine: machineInfo(ctx.pinned),
+  machine: machineInfo(ctx.pinned, loadavgStart),
   comparisons: state.comparisons,
   notes: state.notes,
 };

@@ -10,13 +10,31 @@ export interface BenchReport {
   startedAt: string;
   finishedAt: string;
   options: BenchOptions;
-  machine: { cpus: number; cpuModel: string; node: string; pinned: boolean; loadavg: number[] };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    node: string;
+    pinned: boolean;
+    /** 1, 5 and 15-minute load averages when the run started and when it ended. */
+    loadavgStart: number[];
+    loadavg: number[];
+  };
   comparisons: Comparison[];
   notes: string[];
 }
 
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** Other work on the machine makes numbers noisy; say so above the table. */
+function busyWarning(r: BenchReport): string[] {
+  const load = Math.max(r.machine.loadavgStart[0] ?? 0, r.machine.loadavg[0] ?? 0);
+  if (load <= r.machine.cpus * 0.75) return [];
+  return [
+    `**The machine was busy** (1-min load average up to ${fmt(load, 1)} on ${r.machine.cpus} CPUs): other processes shared the cores; trust only differences larger than the noise floor below.`,
+    '',
+  ];
+}
 
 /** The markdown summary: one row per target and workload, then the noise floor and notes. */
 export function toMarkdown(r: BenchReport): string {
@@ -29,6 +47,7 @@ export function toMarkdown(r: BenchReport): string {
         ? 'servers on CPU 0, load generator on CPU 1.'
         : 'no CPU pinning (taskset unavailable).'),
     '',
+    ...busyWarning(r),
     '| workload | target | req/s (median) | spread | p50 ms | p99 ms | non-2xx | errors | vs baseline |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
@@ -52,14 +71,17 @@ export function toMarkdown(r: BenchReport): string {
   return lines.join('\n') + '\n';
 }
 
-export function machineInfo(pinned: boolean): BenchReport['machine'] {
+export const loadavg = (): number[] => os.loadavg().map((x) => Math.round(x * 100) / 100);
+
+export function machineInfo(pinned: boolean, loadavgStart: number[]): BenchReport['machine'] {
   const cpus = os.cpus();
   return {
     cpus: cpus.length,
     cpuModel: cpus[0]?.model.trim() ?? 'unknown',
     node: process.versions.node,
     pinned,
-    loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    loadavgStart,
+    loadavg: loadavg(),
   };
 }
 
