@@ -3,7 +3,7 @@
  * socket commands (voice:join also answers with a `voice:joined` event, as the spec's table says).
  */
 import { schema } from '../../domain/calls/index.ts';
-import { me, type Ctx } from '../context.ts';
+import { created, me, type Ctx } from '../context.ts';
 import type { Router } from '../router.ts';
 import { body, id } from '../validate.ts';
 import type { RouteDeps } from './deps.ts';
@@ -15,7 +15,7 @@ export function registerCallsRoutes(r: Router, { services }: RouteDeps): void {
   const empty = { body: 'json-or-empty' as const };
 
   r.post('/calls/conversations/:conversationId/call', empty, async (ctx) =>
-    calls.startInConversation(me(ctx).id, id(ctx, 'conversationId')),
+    created(await calls.startInConversation(me(ctx).id, id(ctx, 'conversationId'))),
   );
   r.get('/calls/conversations/:conversationId/call', async (ctx) =>
     calls.conversationCall(me(ctx).id, id(ctx, 'conversationId')),
