@@ -116,11 +116,14 @@ export const ConfigSchema = v.object({
   TYPING_THROTTLE_MS: int(3000, 0),
   /** Actors (engine/actors): virtual shards; ownership is per shard. Every node must use the same value. */
   ACTOR_SHARDS: int(256, 1, 4096),
-  /** Shard lease TTL (the bucket TTL); a node serves a shard until ttl minus a margin after its last renewal. */
-  ACTOR_LEASE_TTL_MS: int(10_000, 300),
-  /** Membership heartbeat interval, and the TTL after which a silent node drops out. */
-  ACTOR_HEARTBEAT_MS: int(1000, 20),
-  ACTOR_MEMBER_TTL_MS: int(5000, 100),
+  /**
+   * Shard lease TTL (the bucket TTL): a dead node's actors move after about this long. A node serves a
+   * shard until ttl minus a margin (ttl/4) after its last renewal; renewals run every ttl/3.
+   */
+  ACTOR_LEASE_TTL_MS: int(3000, 300),
+  /** Membership heartbeat interval, and the TTL after which a silent node drops out (keep ≤ the lease TTL). */
+  ACTOR_HEARTBEAT_MS: int(500, 20),
+  ACTOR_MEMBER_TTL_MS: int(2000, 100),
   /** An activation with no event for this long is passivated (its state is already in Postgres). */
   ACTOR_IDLE_MS: int(300_000, 10),
   /** Default deadline of `actors.ask`. */

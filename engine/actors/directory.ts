@@ -209,6 +209,9 @@ export class Directory {
   }
 
   private async refreshView(): Promise<void> {
+    // Alone and holding every shard (embedded mode): nobody to route to, no need to read the view.
+    if (this.held.size === this.o.shards && this.members.length === 1 && this.members[0] === this.o.node)
+      return;
     const entries = await this.leases.list();
     const view = new Map<number, string>();
     for (const e of entries) view.set(Number(e.key), e.value);

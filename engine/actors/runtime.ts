@@ -76,11 +76,22 @@ export interface ActorRuntimeDeps {
 
 type Wire =
   | { op: 'ask'; kind: string; id: string; event: Stamped<ActorEvent> }
-  | { op: 'send'; kind: string; id: string; seq: string; event: Stamped<ActorEvent> };
+  | { op: 'send'; kind: string; id: string; seq: string; event: Stamped<ActorEvent>; hops?: number };
 
 const KIND_RE = /^[a-z0-9_-]{1,32}$/;
 const RECENT_SEQS = 50_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** `p`, or null after `ms` (the timer is cleared either way, so no timer outlives its ask). */
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T | null> {
+  return new Promise<T | null>((resolve) => {
+    const t = setTimeout(() => resolve(null), ms);
+    void p.then((v) => {
+      clearTimeout(t);
+      resolve(v);
+    });
+  });
+}
 
 export class ActorHost implements ActorRuntime {
   readonly node: string;
@@ -203,7 +214,7 @@ export class ActorHost implements ActorRuntime {
         void this.localAsk({ kind: wire.kind, id: wire.id }, wire.event).then((out) => {
           if (msg.reply) msg.respond(encodeJson(out));
         });
-      } else if (wire.op === 'send') this.localSend({ kind: wire.kind, id: wire.id }, wire.seq, wire.event);
+      } else if (wire.op === 'send') this.onPoke(wire);
     });
     await this.directory.start();
     this.timers.start();
@@ -277,7 +288,7 @@ export class ActorHost implements ActorRuntime {
       const owner = this.directory.ownerOf(shard);
       let out: AskOutcome;
       if (owner === this.node) {
-        const r = await Promise.race([this.localAsk(address, stamped), sleep(left).then(() => null)]);
+        const r = await withDeadline(this.localAsk(address, stamped), left);
         if (r === null) throw new ActorTimeoutError(address, timeoutMs);
         out = r;
       } else if (owner === null) {
@@ -383,6 +394,26 @@ export class ActorHost implements ActorRuntime {
     });
   }
 
+  /**
+   * A wake-up from a sender. A node that does not own the shard (the sender's view was stale)
+   * forwards it once to the owner it knows; the owner's inbox poll is the backstop either way.
+   */
+  private onPoke(wire: Extract<Wire, { op: 'send' }>): void {
+    const address = { kind: wire.kind, id: wire.id };
+    const shard = shardOf(address, this.s.shards);
+    if (this.directory.owns(shard)) {
+      this.localSend(address, wire.seq, wire.event);
+      return;
+    }
+    const owner = this.directory.ownerOf(shard);
+    if (!owner || (wire.hops ?? 0) >= 1) return;
+    try {
+      this.d.bus.publish(this.subjectOf(owner), encodeJson({ ...wire, hops: (wire.hops ?? 0) + 1 }));
+    } catch {
+      // the owner's inbox poll delivers it
+    }
+  }
+
   /** Enqueue an inbox row once (pokes and polls may both bring it). */
   private localSend(address: ActorAddress, seq: string, event: Stamped<ActorEvent>): boolean {
     if (this.inflightSeqs.has(seq) || this.recentSeqs.has(seq)) return true;
@@ -411,21 +442,36 @@ export class ActorHost implements ActorRuntime {
     this.inboxPolling = true;
     try {
       const limit = 1000;
-      const rows = await this.store.pendingInbox(this.directory.ownedShards(), [...this.inflightSeqs], limit);
-      const refused = new Set<Activation>();
+      const perActor = this.s.mailboxSize;
+      const rows = await this.store.pendingInbox(
+        this.directory.ownedShards(),
+        [...this.inflightSeqs],
+        limit,
+        perActor,
+      );
+      const taken = new Map<string, number>();
+      const refused = new Set<string>();
       for (const row of rows) {
-        const address = { kind: row.kind, id: row.id };
-        const act = this.activations.get(`${row.kind}\u0000${row.id}`);
-        if (act?.backlogged) act.backlogged = false; // the poll feeds it, in seq order
-        if (act && refused.has(act)) continue;
-        if (!this.localSend(address, row.seq, { ...row.event, at: row.at })) {
-          const a = this.activations.get(`${row.kind}\u0000${row.id}`);
-          if (a) refused.add(a);
+        const key = `${row.kind}\u0000${row.id}`;
+        if (refused.has(key)) continue;
+        const act = this.activations.get(key);
+        if (act) act.backlogged = false; // the poll feeds it, in seq order
+        if (!this.localSend({ kind: row.kind, id: row.id }, row.seq, { ...row.event, at: row.at })) {
+          refused.add(key);
+          continue;
         }
+        taken.set(key, (taken.get(key) ?? 0) + 1);
       }
-      // A complete read: every backlogged actor that took all its rows may take pokes again.
-      if (rows.length < limit)
-        for (const a of this.activations.values()) if (!refused.has(a)) a.backlogged = false;
+      // An actor may take pokes again only once the poll has read all its pending rows; until then a
+      // poke would overtake older rows still in the inbox.
+      const complete = rows.length < limit;
+      for (const [key, n] of taken) {
+        const act = this.activations.get(key);
+        if (act && (!complete || n >= perActor)) act.backlogged = true;
+      }
+      if (complete)
+        for (const act of this.activations.values())
+          if (!taken.has(act.key) && !refused.has(act.key)) act.backlogged = false;
     } catch (err) {
       this.d.log.warn({ err: (err as Error).message }, 'actor inbox poll failed');
     } finally {

@@ -192,7 +192,16 @@ export function createStore(db: Db, ns: string) {
       return r.rows[0]!.seq;
     },
 
-    async pendingInbox(shards: number[], exclude: string[], limit: number): Promise<InboxRow[]> {
+    /**
+     * Pending inbox rows of the owned shards in arrival order, at most `perActor` per actor so one
+     * actor's backlog cannot starve the others.
+     */
+    async pendingInbox(
+      shards: number[],
+      exclude: string[],
+      limit: number,
+      perActor: number,
+    ): Promise<InboxRow[]> {
       if (shards.length === 0) return [];
       const r = await sql<{
         seq: string;
@@ -202,9 +211,14 @@ export function createStore(db: Db, ns: string) {
         event: ActorEvent;
         at: string;
       }>`
-        select seq, shard, kind, actor_id, event, at from actor_inbox
-        where ns = ${ns} and shard = any(${`{${shards.join(',')}}`}::int[]) and not done
-          and not (seq = any(${`{${exclude.join(',')}}`}::bigint[]))
+        select seq, shard, kind, actor_id, event, at from (
+          select seq, shard, kind, actor_id, event, at,
+            row_number() over (partition by kind, actor_id order by seq) as rn
+          from actor_inbox
+          where ns = ${ns} and shard = any(${`{${shards.join(',')}}`}::int[]) and not done
+            and not (seq = any(${`{${exclude.join(',')}}`}::bigint[]))
+        ) pending
+        where rn <= ${perActor}
         order by seq limit ${limit}`.execute(db);
       return r.rows.map((x) => ({
         seq: x.seq,
