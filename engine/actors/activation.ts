@@ -5,11 +5,12 @@
  * fenced statement before any ask is answered or any effect leaves (group commit: under load several
  * queued events share one commit, which is what lets one actor take thousands of events a second).
  */
-import { createActor, initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import { createActor, initialTransition, type AnyMachineSnapshot } from 'xstate';
 import type { Clock } from '../clock.ts';
 import type { Ids } from '../ids.ts';
 import type { Logger } from '../log.ts';
 import type { CommitInput, Store, TimerDelete, TimerRef, TimerSet } from './store.ts';
+import type { PureTransition } from './transition.ts';
 import type {
   ActorAddress,
   ActorEffect,
@@ -90,6 +91,7 @@ export class Activation {
     readonly shard: number,
     readonly epoch: string,
     readonly mailboxSize: number,
+    private readonly transition: PureTransition,
   ) {
     this.loaded = this.load();
   }
@@ -140,7 +142,11 @@ export class Activation {
       const input = this.def.input?.(this.address.id);
       const [snap, actions] = initialTransition(machine, input);
       this.snapshot = snap;
-      this.initial = this.interpret(actions, this.host.clock.now());
+      const initial = this.interpret(actions, this.host.clock.now());
+      if (initial.sets.length || initial.cancels.length || initial.effects.length) this.initial = initial;
+      // Without entry emits the initial state is recomputable: nothing to commit until an event
+      // changes it (a read-only first event costs no write; `read` stays null until then).
+      else this.lastJson = JSON.stringify(machine.getPersistedSnapshot(snap));
     } else {
       this.snapshot = createActor(machine, { snapshot: restored.snapshot as never }).getSnapshot();
       this.lastJson = JSON.stringify(machine.getPersistedSnapshot(this.snapshot));
@@ -258,7 +264,7 @@ export class Activation {
       let next: AnyMachineSnapshot;
       let actions: ReadonlyArray<{ type: string; params?: unknown }>;
       try {
-        [next, actions] = transition(machine, snap, env.event);
+        [next, actions] = this.transition(snap, env.event);
       } catch (err) {
         this.host.log.error(
           { err: (err as Error).message, ...this.address, event: env.event.type },

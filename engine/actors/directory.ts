@@ -82,6 +82,12 @@ export class Directory {
     return this.owns(shard) ? this.held.get(shard)!.epoch : null;
   }
 
+  routableShards(): number {
+    let n = 0;
+    for (let shard = 0; shard < this.o.shards; shard++) if (this.ownerOf(shard) !== null) n++;
+    return n;
+  }
+
   ownedShards(): number[] {
     return [...this.held.keys()].filter((s) => this.owns(s));
   }

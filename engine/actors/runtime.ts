@@ -31,6 +31,7 @@ import { shardOf } from './placement.ts';
 import { OutboxRelay } from './relay.ts';
 import { createStore, type DueTimer, type Store } from './store.ts';
 import { TimerScheduler } from './timers.ts';
+import { pureTransition, type PureTransition } from './transition.ts';
 import {
   ActorOverloadedError,
   ActorTimeoutError,
@@ -96,6 +97,7 @@ function withDeadline<T>(p: Promise<T>, ms: number): Promise<T | null> {
 export class ActorHost implements ActorRuntime {
   readonly node: string;
   private readonly kinds = new Map<string, ActorKindDefinition>();
+  private readonly transitions = new Map<string, PureTransition>();
   private readonly activations = new Map<string, Activation>();
   private readonly byShard = new Map<number, Set<Activation>>();
   private readonly inflightSeqs = new Set<string>();
@@ -198,6 +200,7 @@ export class ActorHost implements ActorRuntime {
     if (!KIND_RE.test(def.kind)) throw new Error(`actor kind "${def.kind}" must match ${KIND_RE}`);
     if (this.kinds.has(def.kind)) throw new Error(`actor kind "${def.kind}" is already registered`);
     this.kinds.set(def.kind, def as ActorKindDefinition);
+    this.transitions.set(def.kind, pureTransition(def.machine));
   }
 
   async start(): Promise<void> {
@@ -333,6 +336,7 @@ export class ActorHost implements ActorRuntime {
     return {
       node: this.node,
       ownedShards: this.directory.ownedShards().length,
+      routableShards: this.directory.routableShards(),
       activations: this.activations.size,
       ...this.counters,
       timersFired: this.timers.fired,
@@ -362,7 +366,15 @@ export class ActorHost implements ActorRuntime {
     const epoch = this.directory.epochOf(shard);
     const def = this.kinds.get(address.kind);
     if (epoch === null || !def || this.state !== 'started') return null;
-    const act = new Activation(this.host, def, address, shard, epoch, def.mailboxSize ?? this.s.mailboxSize);
+    const act = new Activation(
+      this.host,
+      def,
+      address,
+      shard,
+      epoch,
+      def.mailboxSize ?? this.s.mailboxSize,
+      this.transitions.get(def.kind)!,
+    );
     this.activations.set(key, act);
     let set = this.byShard.get(shard);
     if (!set) this.byShard.set(shard, (set = new Set()));

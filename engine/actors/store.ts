@@ -85,20 +85,41 @@ export interface OutboxRow {
 
 export function createStore(db: Db, ns: string) {
   return {
-    /** Fence and load. Null when a newer epoch already owns the actor (this activation is stale). */
+    /**
+     * Fence and load, in one statement. Raises the row's epoch to `epoch` (creating the row for a
+     * fresh actor), or leaves it when it already is `epoch` (no write: re-activation after passivation
+     * under the same lease is a read). Null when a newer epoch owns the actor: this activation is stale.
+     */
     async activate(address: ActorAddress, shard: number, epoch: string): Promise<Restored | null> {
-      const r = await sql<{ version: string; snapshot: unknown }>`
-        insert into actors (ns, kind, id, shard, epoch, version, status, snapshot)
-        values (${ns}, ${address.kind}, ${address.id}, ${shard}, ${epoch}, 0, 'new', null)
-        on conflict (ns, kind, id) do update set epoch = excluded.epoch where actors.epoch <= excluded.epoch
-        returning version, snapshot`.execute(db);
+      const k = address.kind;
+      const id = address.id;
+      const r = await sql<{
+        version: string;
+        snapshot: unknown;
+        epoch: string;
+        timers: Array<{ key: string; generation: string; due_at: string }>;
+      }>`
+        with up as (
+          insert into actors (ns, kind, id, shard, epoch, version, status, snapshot)
+          values (${ns}, ${k}, ${id}, ${shard}, ${epoch}, 0, 'new', null)
+          on conflict (ns, kind, id) do update set epoch = excluded.epoch where actors.epoch < excluded.epoch
+          returning version, snapshot, epoch
+        ),
+        cur as (
+          select version, snapshot, epoch from up
+          union all
+          select version, snapshot, epoch from actors
+          where ns = ${ns} and kind = ${k} and id = ${id} and not exists (select 1 from up)
+        )
+        select cur.version, cur.snapshot, cur.epoch,
+          (select coalesce(json_agg(json_build_object('key', t.key, 'generation', t.generation::text,
+                    'due_at', t.due_at::text)), '[]'::json)
+           from actor_timers t where t.ns = ${ns} and t.kind = ${k} and t.id = ${id}) as timers
+        from cur`.execute(db);
       const row = r.rows[0];
-      if (!row) return null;
-      const t = await sql<{ key: string; generation: string; due_at: string }>`
-        select key, generation, due_at from actor_timers
-        where ns = ${ns} and kind = ${address.kind} and id = ${address.id}`.execute(db);
+      if (!row || row.epoch !== epoch) return null;
       const timers = new Map<string, TimerRef>();
-      for (const x of t.rows) timers.set(x.key, { generation: x.generation, dueAt: Number(x.due_at) });
+      for (const x of row.timers) timers.set(x.key, { generation: x.generation, dueAt: Number(x.due_at) });
       return { version: Number(row.version), snapshot: row.snapshot, timers };
     },
 

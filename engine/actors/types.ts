@@ -235,6 +235,8 @@ export interface ActorRuntime {
 export interface ActorRuntimeStats {
   readonly node: string;
   readonly ownedShards: number;
+  /** Shards this node knows an owner for (itself or another node): the rest wait for a claim. */
+  readonly routableShards: number;
   readonly activations: number;
   readonly activated: number;
   readonly passivated: number;
