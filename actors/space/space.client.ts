@@ -15,7 +15,7 @@ import type { ActorRuntime } from '../../engine/actors/types.ts';
 import { AppError, notFound } from '../../engine/errors.ts';
 import type { Ids } from '../../engine/ids.ts';
 import type { SpaceAcks } from './space.acks.ts';
-import type { SpaceEvent, SpaceInit, SpaceReply } from './space.events.ts';
+import type { SendItem, SendResult, SpaceEvent, SpaceInit, SpaceReply } from './space.events.ts';
 import { SPACE_KIND } from './space.machine.ts';
 import { NOT_LOADED } from './space.rules.ts';
 
@@ -29,8 +29,26 @@ export interface SpaceLoader {
 }
 
 const STALE = 'MESSAGE_ID_STALE';
+/** Messages per `messages.send` event at most. */
+const MAX_SEND_BATCH = 200;
+
+export interface Sent {
+  id: string;
+  createdAt: number;
+}
+interface PendingSend {
+  item: Omit<SendItem, 'message'> & { message: Omit<SendItem['message'], 'id'> };
+  resolve: (s: Sent) => void;
+  reject: (err: Error) => void;
+}
+interface Outgoing {
+  queue: PendingSend[];
+  busy: boolean;
+}
 
 export class SpaceClient {
+  private readonly outgoing = new Map<string, Outgoing>();
+
   constructor(
     private readonly actors: ActorRuntime,
     private readonly acks: SpaceAcks,
@@ -39,6 +57,19 @@ export class SpaceClient {
   ) {}
 
   async ask<T = unknown>(spaceId: string, command: SpaceCommand): Promise<T> {
+    const r = await this.dispatch<T>(spaceId, command);
+    await r.done;
+    return r.data;
+  }
+
+  /**
+   * The machine's answer (`data`) as soon as the actor committed, and `done`, which settles once the
+   * event's effects are acknowledged (at once when there were none).
+   */
+  private async dispatch<T>(
+    spaceId: string,
+    command: SpaceCommand,
+  ): Promise<{ data: T; done: Promise<void> }> {
     for (let attempt = 0; ; attempt++) {
       const ticket = this.ids.next();
       const acked = this.acks.expect(ticket);
@@ -47,11 +78,7 @@ export class SpaceClient {
       try {
         reply = await this.actors.ask<SpaceReply<T>>(
           { kind: SPACE_KIND, id: spaceId },
-          {
-            ...command,
-            ticket,
-            origin: this.acks.node,
-          },
+          { ...command, ticket, origin: this.acks.node },
         );
       } catch (err) {
         this.acks.cancel(ticket);
@@ -61,9 +88,68 @@ export class SpaceClient {
         }
         throw err;
       }
-      if (reply.wait) await acked;
-      else this.acks.cancel(ticket);
-      return reply.data;
+      if (!reply.wait) this.acks.cancel(ticket);
+      return { data: reply.data, done: reply.wait ? acked : Promise.resolve() };
+    }
+  }
+
+  /**
+   * Send one message. Messages for a space that arrive while this node's previous batch for it is
+   * being accepted are sent together as one `messages.send` event (group commit at the edge of the
+   * actor: one event, one snapshot write and one effect for the whole batch). Ids are allocated when
+   * the batch leaves, in order; a batch refused as stale is retried with fresh ids. Resolves once the
+   * message row is written (the writer's ack), rejects with the actor's refusal of this message.
+   */
+  send(
+    spaceId: string,
+    item: Omit<SendItem, 'message'> & { message: Omit<SendItem['message'], 'id'> },
+  ): Promise<Sent> {
+    return new Promise<Sent>((resolve, reject) => {
+      let lane = this.outgoing.get(spaceId);
+      if (!lane) this.outgoing.set(spaceId, (lane = { queue: [], busy: false }));
+      lane.queue.push({ item, resolve, reject });
+      if (!lane.busy) void this.pump(spaceId, lane);
+    });
+  }
+
+  private async pump(spaceId: string, lane: Outgoing): Promise<void> {
+    lane.busy = true;
+    try {
+      // The next batch leaves as soon as the actor accepted this one; their writes overlap.
+      while (lane.queue.length) await this.sendBatch(spaceId, lane.queue.splice(0, MAX_SEND_BATCH));
+    } finally {
+      lane.busy = false;
+      if (lane.queue.length) void this.pump(spaceId, lane);
+      else this.outgoing.delete(spaceId);
+    }
+  }
+
+  private async sendBatch(spaceId: string, batch: PendingSend[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const items: SendItem[] = batch.map((p) => ({
+        ...p.item,
+        message: { ...p.item.message, id: this.ids.next() },
+      }));
+      let r: { data: SendResult[]; done: Promise<void> };
+      try {
+        r = await this.dispatch<SendResult[]>(spaceId, { type: 'messages.send', items });
+      } catch (err) {
+        if (err instanceof AppError && err.code === STALE && attempt < 8) continue;
+        for (const p of batch) p.reject(err as Error);
+        return;
+      }
+      void r.done.then(
+        () =>
+          r.data.forEach((res, i) =>
+            res.ok
+              ? batch[i]!.resolve({ id: res.id, createdAt: res.createdAt })
+              : batch[i]!.reject(new AppError(res.error.code, res.error.status, res.error.message)),
+          ),
+        (err: Error) => {
+          for (const p of batch) p.reject(err);
+        },
+      );
+      return;
     }
   }
 

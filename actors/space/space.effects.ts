@@ -17,7 +17,7 @@ import type { SpaceEffect, WorkflowTrigger } from './space.events.ts';
 import { SPACE_KIND, spaceMachine } from './space.machine.ts';
 import type { MessageWriter } from './space.writer.ts';
 
-export type ProjectionEffect = Exclude<SpaceEffect, { type: 'message.write' | 'ack' | 'trigger' }>;
+export type ProjectionEffect = Exclude<SpaceEffect, { type: 'messages.write' | 'ack' | 'trigger' }>;
 
 export interface SpaceEffectPorts {
   /** Rows and socket rooms of one effect (idempotent). */
@@ -49,14 +49,8 @@ export function spaceActorKind(ports: SpaceEffectPorts) {
     effects: async (raw, ctx) => {
       const effect = raw as SpaceEffect;
       switch (effect.type) {
-        case 'message.write':
-          ports.writer.enqueue({
-            message: effect.message,
-            audience: effect.audience,
-            portals: effect.portals,
-            ticket: effect.ticket,
-            origin: effect.origin,
-          });
+        case 'messages.write':
+          ports.writer.enqueue({ items: effect.items, ticket: effect.ticket, origin: effect.origin });
           return;
         case 'ack':
           ports.acks.ack([{ ticket: effect.ticket, origin: effect.origin }]);

@@ -5,7 +5,7 @@
  *
  * The context is small on purpose: permission data (roles, members' role ids, channel overrides and
  * direct members, bans), invite counters and the newest message id. It never holds messages: a sent
- * message leaves at once as a `message.write` effect (see space.writer.ts for why).
+ * message leaves at once in a `messages.write` effect (see space.writer.ts for why).
  */
 export type ChannelType =
   'text' | 'announcement' | 'read_only' | 'forum' | 'media_gallery' | 'route_library' | 'voice';
@@ -118,6 +118,19 @@ export interface RoleRow {
   position: number;
 }
 
+/** One message of a `messages.send` batch. */
+export interface SendItem {
+  by: string;
+  message: Omit<NewMessage, 'createdAt' | 'spaceId' | 'type'>;
+  /** Sent by a member of this space through a portal (the caller checked that space's permissions). */
+  viaPortal?: string;
+}
+
+/** The answer for each item of a `messages.send` batch, in order. */
+export type SendResult =
+  | { ok: true; id: string; createdAt: number }
+  | { ok: false; error: { code: string; status: number; message: string } };
+
 /** Fields every event that may need an acknowledgement carries (see space.client.ts). */
 interface Ticketed {
   ticket?: string;
@@ -179,11 +192,9 @@ export type SpaceEvent = At &
       }
     | { type: 'invite.delete'; by: string; inviteId: string }
     | {
-        type: 'message.send';
-        by: string;
-        message: Omit<NewMessage, 'mentions' | 'createdAt' | 'spaceId' | 'type'> & { mentions: string[] };
-        /** Sent by a member of this space through a portal (the caller checked that space's permissions). */
-        viaPortal?: string;
+        /** Messages sent while the previous batch was in flight, as one event (space.client.ts). */
+        type: 'messages.send';
+        items: SendItem[];
       }
     | { type: 'system.post'; messageId: string; content: string; channelId?: string }
     | {
@@ -215,7 +226,6 @@ export type SpaceEvent = At &
         targetSpaceId: string;
         fromTarget: boolean;
       }
-    | { type: 'check'; by: string; need: string; channelId?: string }
   );
 
 export type SpaceEventType = SpaceEvent['type'];
@@ -287,15 +297,8 @@ export type SpaceEffect =
       createdAt: number;
     }
   | { type: 'invite.deleted'; spaceId: string; inviteId: string }
-  /** To the group-commit writer; it acknowledges `ticket` to `origin` once the row is written. */
-  | {
-      type: 'message.write';
-      message: NewMessage;
-      audience: string[] | null;
-      portals: string[];
-      ticket: string | null;
-      origin: string | null;
-    }
+  /** To the group-commit writer; it acknowledges `ticket` to `origin` once these rows are written. */
+  | { type: 'messages.write'; items: WriteItem[]; ticket: string | null; origin: string | null }
   | {
       type: 'thread.upsert';
       spaceId: string;
@@ -323,6 +326,15 @@ export type SpaceEffect =
   | { type: 'trigger'; trigger: WorkflowTrigger }
   /** Last effect of an event whose caller waits for its projection: acknowledge `ticket` to `origin`. */
   | { type: 'ack'; ticket: string; origin: string };
+
+/** One message for the writer, with who must hear of it. */
+export interface WriteItem {
+  message: NewMessage;
+  /** Members who may see the channel (null: the whole space room). */
+  audience: string[] | null;
+  /** Spaces the channel is mirrored into. */
+  portals: string[];
+}
 
 /**
  * A workflow trigger as the workflows feature receives it on the bus subject

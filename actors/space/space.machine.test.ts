@@ -100,10 +100,14 @@ test('ban: removes the member, posts a system message to the admin channel; owne
   });
   assert.equal(r.ctx.members['u'], undefined);
   assert.equal(r.ctx.bans['u'], true);
-  const write = r.effects.find((e) => e.type === 'message.write')!;
-  assert.equal(write.message.channelId, 'adm');
-  assert.equal(write.message.type, 'system');
-  assert.deepEqual(write.audience, ['owner'], 'only those who can see the admin channel get its activity');
+  const write = r.effects.find((e) => e.type === 'messages.write')!;
+  assert.equal(write.items[0].message.channelId, 'adm');
+  assert.equal(write.items[0].message.type, 'system');
+  assert.deepEqual(
+    write.items[0].audience,
+    ['owner'],
+    'only those who can see the admin channel get its activity',
+  );
   s = r.snap;
   assert.equal(
     step(s, { type: 'member.ban', by: 'owner', userId: 'u', reason: null, messageId: '21', content: '' })
@@ -117,10 +121,9 @@ test('ban: removes the member, posts a system message to the admin channel; owne
   );
 });
 
-test('messages: permission checked, ids strictly increasing, context keeps no message', () => {
+test('messages: a batch is checked item by item, ids strictly increasing, one write, no message in the context', () => {
   let s = step(ready(), { type: 'member.join', userId: 'u', via: 'invite', code: 'abc' }).snap;
-  const msg = (id: string, channelId = 'gen') => ({
-    type: 'message.send' as const,
+  const item = (id: string, channelId = 'gen') => ({
     by: 'u',
     message: {
       id,
@@ -135,20 +138,35 @@ test('messages: permission checked, ids strictly increasing, context keeps no me
       mentions: ['owner', 'stranger'],
     },
   });
-  const ok = step(s, msg('100'));
-  assert.deepEqual(ok.reply?.data.data, { id: '100', createdAt: 1000 });
+  const send = (...items: ReturnType<typeof item>[]) => ({
+    type: 'messages.send' as const,
+    items,
+    ticket: 't',
+    origin: 'n',
+  });
+  const ok = step(s, send(item('100'), item('101', 'adm'), item('102')));
+  assert.deepEqual(ok.reply?.data.data, [
+    { ok: true, id: '100', createdAt: 1000 },
+    { ok: false, error: { code: 'FORBIDDEN', status: 403, message: 'Requires VIEW_CHANNELS' } },
+    { ok: true, id: '102', createdAt: 1000 },
+  ]);
+  assert.equal(ok.reply?.data.wait, true, 'the caller waits for the writer');
+  assert.equal(ok.effects.length, 1);
   const w = ok.effects[0]!;
-  assert.equal(w.type, 'message.write');
-  assert.deepEqual(w.message.mentions, ['owner'], 'only members are mentioned');
-  assert.equal(w.audience, null);
-  assert.equal(ok.ctx.lastMessageId, '100');
+  assert.equal(w.type, 'messages.write');
+  assert.deepEqual(
+    w.items.map((i: any) => i.message.id),
+    ['100', '102'],
+  );
+  assert.deepEqual(w.items[0].message.mentions, ['owner'], 'only members are mentioned');
+  assert.equal(w.items[0].audience, null);
+  assert.equal(ok.ctx.lastMessageId, '102');
   assert.ok(!JSON.stringify(ok.ctx).includes('hi @x'));
   s = ok.snap;
-  assert.equal(step(s, msg('99')).reply?.error?.code, 'MESSAGE_ID_STALE');
   assert.equal(
-    step(s, msg('101', 'adm')).reply?.error?.status,
-    403,
-    'admin channel is not visible to members',
+    step(s, send(item('99'), item('103'))).reply?.error?.code,
+    'MESSAGE_ID_STALE',
+    'a stale batch is refused whole',
   );
   // Deny SEND_MESSAGES to the default role on #gen.
   s = step(s, {
@@ -159,7 +177,10 @@ test('messages: permission checked, ids strictly increasing, context keeps no me
     allow: '0',
     deny: Permission.SEND_MESSAGES.toString(),
   }).snap;
-  assert.equal(step(s, msg('102')).reply?.error?.message, 'Requires SEND_MESSAGES');
+  const denied = step(s, send(item('104')));
+  assert.equal(denied.reply?.data.data[0].error.message, 'Requires SEND_MESSAGES');
+  assert.equal(denied.effects.length, 0);
+  assert.equal(denied.ctx.lastMessageId, '102');
 });
 
 test('roles: MANAGE_ROLES required, no escalation beyond own bits, default role not deletable', () => {

@@ -79,8 +79,8 @@ export function reduce(ctx: SpaceContext, ev: SpaceEvent): Step {
       return structure.addPortal(ctx, ev);
     case 'portal.remove':
       return structure.removePortal(ctx, ev);
-    case 'message.send':
-      return messages.send(ctx, ev);
+    case 'messages.send':
+      return messages.sendBatch(ctx, ev);
     case 'system.post':
       return messages.systemPost(ctx, ev);
     case 'thread.create':

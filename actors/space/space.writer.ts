@@ -7,31 +7,32 @@
  *   context keeps only `lastMessageId`, and the body travels once, in the `message.write` effect that
  *   commits with the actor's batch (the runtime already group-commits events handled together,
  *   ACTOR_BATCH_MAX).
- * - Effects of one actor are delivered one after another on the actor's own node, in commit order. The
- *   handler only enqueues here, so every `message.write` of a committed batch lands in the queue at
- *   once; the queue is flushed with ONE insert statement while the next batch accumulates (a group
- *   commit of the messages that arrived while the previous write ran). One busy space therefore costs
- *   one round trip per batch, not per message.
+ * - Batching happens twice. A node sends the messages it collected for a space while its previous
+ *   batch was in flight as one `messages.send` event (space.client.ts), and the actor answers it with
+ *   one `messages.write` effect. Effects of one actor are delivered one after another on the actor's
+ *   own node, in commit order; the handler only enqueues here, so the queue is flushed with ONE insert
+ *   statement while the next batch accumulates (a group commit of the messages that arrived while the
+ *   previous write ran). One busy space therefore costs one round trip per batch, not per message.
  * - Lanes are chosen by space id, and a lane flushes one batch at a time: a space's messages are
  *   written, then fanned out, strictly in acceptance (= id) order. Different spaces share batches, so
  *   many quiet channels also cost one statement per flush.
- * - The sender's ack (its ticket) is released only after the row is written and fanned out, so a
+ * - The sender's ack (its group's ticket) is released only after the row is written and fanned out, so a
  *   message whose send was acknowledged is listed by any later read. A message that was accepted but
  *   not yet written when the node dies is lost only if its outbox row was already delivered here; its
  *   sender never got an ack (the usual group-commit contract), and a redelivered effect is written once
  *   (insert ... on conflict do nothing; only newly inserted rows are fanned out).
+ * - A group is acknowledged when its batch is written; a failed batch (after `attempts`) fails its groups.
  */
 import type { Logger } from '../../engine/log.ts';
 import { AppError } from '../../engine/errors.ts';
 import type { SpaceAcks } from './space.acks.ts';
-import type { NewMessage } from './space.events.ts';
+import type { WriteItem } from './space.events.ts';
 
-export interface WriteJob {
-  message: NewMessage;
-  /** Members who may see the channel (null: the whole space). */
-  audience: string[] | null;
-  /** Spaces the channel is mirrored into. */
-  portals: string[];
+export type WriteJob = WriteItem;
+
+/** The messages of one `messages.write` effect, acknowledged together once all are written. */
+export interface WriteGroup {
+  items: WriteItem[];
   ticket: string | null;
   origin: string | null;
 }
@@ -54,7 +55,7 @@ export interface WriterOptions {
 }
 
 interface Lane {
-  queue: WriteJob[];
+  queue: WriteGroup[];
   flushing: boolean;
 }
 
@@ -80,9 +81,12 @@ export class MessageWriter {
     this.lanes = Array.from({ length: Math.max(1, o.lanes) }, () => ({ queue: [], flushing: false }));
   }
 
-  enqueue(job: WriteJob): void {
-    const lane = this.lanes[hash(job.message.spaceId) % this.lanes.length]!;
-    lane.queue.push(job);
+  /** A group's messages all belong to one space (one effect of one actor). */
+  enqueue(group: WriteGroup): void {
+    const first = group.items[0];
+    if (!first) return;
+    const lane = this.lanes[hash(first.message.spaceId) % this.lanes.length]!;
+    lane.queue.push(group);
     // setImmediate: every effect of the committed batch is enqueued before the flush starts.
     if (!lane.flushing) {
       lane.flushing = true;
@@ -101,8 +105,12 @@ export class MessageWriter {
   private async flush(lane: Lane): Promise<void> {
     try {
       while (lane.queue.length && !this.stopped) {
-        const batch = lane.queue.splice(0, this.o.maxBatch);
-        await this.writeBatch(batch);
+        // Whole groups, up to maxBatch messages (at least one group).
+        let n = 0;
+        let k = 0;
+        while (k < lane.queue.length && (k === 0 || n + lane.queue[k]!.items.length <= this.o.maxBatch))
+          n += lane.queue[k++]!.items.length;
+        await this.writeBatch(lane.queue.splice(0, k));
       }
     } finally {
       lane.flushing = false;
@@ -113,10 +121,11 @@ export class MessageWriter {
     }
   }
 
-  private async writeBatch(batch: WriteJob[]): Promise<void> {
-    const tickets = batch
-      .filter((j) => j.ticket && j.origin)
-      .map((j) => ({ ticket: j.ticket!, origin: j.origin! }));
+  private async writeBatch(groups: WriteGroup[]): Promise<void> {
+    const batch = groups.flatMap((g) => g.items);
+    const tickets = groups
+      .filter((g) => g.ticket && g.origin)
+      .map((g) => ({ ticket: g.ticket!, origin: g.origin! }));
     for (let attempt = 1; ; attempt++) {
       let inserted: Set<string>;
       try {

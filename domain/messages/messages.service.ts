@@ -141,12 +141,7 @@ export class MessagesService {
       mentions,
     };
     const ask = (viaPortal?: string) =>
-      this.d.actors.askWithMessageId<{ id: string; createdAt: number }>(spaceId, (id) => ({
-        type: 'message.send',
-        by: userId,
-        message: { ...message, id },
-        ...(viaPortal ? { viaPortal } : {}),
-      }));
+      this.d.actors.send(spaceId, { by: userId, message, ...(viaPortal ? { viaPortal } : {}) });
     let accepted: { id: string; createdAt: number };
     try {
       accepted = await ask();

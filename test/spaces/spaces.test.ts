@@ -6,7 +6,7 @@ import { addMember, createSpace, expectStatus, invite } from './helpers.ts';
 
 let t: TestContext;
 before(async () => {
-  t = await TestContext.start();
+  t = await TestContext.start({ env: { ACTOR_ASK_TIMEOUT_MS: '20000' } });
 });
 after(() => t.close());
 

@@ -2,11 +2,19 @@
  * The ordering of writes to the space's channels (spec "Messages", "Forum Threads"): every message,
  * forum post and system message of the space is accepted here, one at a time, after the permission
  * check; its id must be newer than the last accepted one, so ids are strictly increasing in acceptance
- * order (and the writer fans them out in that order). The message leaves at once as a `message.write`
+ * order (and the writer fans them out in that order). Messages leave at once in a `messages.write`
  * effect; the context keeps only `lastMessageId`.
  */
 import { has, Permission } from '../permissions.ts';
-import type { ChannelState, NewMessage, SpaceContext, SpaceEffect } from '../space.events.ts';
+import type {
+  ChannelState,
+  NewMessage,
+  SendItem,
+  SendResult,
+  SpaceContext,
+  SpaceEffect,
+  WriteItem,
+} from '../space.events.ts';
 import {
   badRequest,
   done,
@@ -38,37 +46,40 @@ export function audienceOf(ctx: SpaceContext, ch: ChannelState): string[] | null
   return Object.keys(ctx.members).filter((u) => has(inChannel(ctx, u, ch), Permission.VIEW_CHANNELS));
 }
 
-function write(
-  ctx: SpaceContext,
-  ev: { ticket?: string; origin?: string },
-  message: NewMessage,
-  ch: ChannelState,
-): SpaceEffect {
+function writeItem(ctx: SpaceContext, message: NewMessage, ch: ChannelState): WriteItem {
   const audience = audienceOf(ctx, ch);
   // Only members who can see the channel are mentioned (and notified).
   const mentions = message.mentions.filter(
     (u) => ctx.members[u] !== undefined && (audience === null || audience.includes(u)),
   );
-  return {
-    type: 'message.write',
-    message: { ...message, mentions },
-    audience,
-    portals: ch.portals,
-    ticket: ev.ticket ?? null,
-    origin: ev.origin ?? null,
-  };
+  return { message: { ...message, mentions }, audience, portals: ch.portals };
 }
 
-/** The writer acknowledges the ticket itself (after the row is written): no `ack` effect here. */
+/** The writer acknowledges the ticket itself (after the rows are written): no `ack` effect here. */
 function accepted(
   ctx: SpaceContext,
   ev: { ticket?: string; origin?: string },
   effects: SpaceEffect[],
   data: unknown,
+  wait = effects.length > 0,
 ): Step {
-  const emits: Emitted[] = [...effects, { type: 'reply', data: { data, wait: !!ev.ticket && !!ev.origin } }];
+  const emits: Emitted[] = [
+    ...effects,
+    { type: 'reply', data: { data, wait: wait && !!ev.ticket && !!ev.origin } },
+  ];
   return { context: ctx, emits };
 }
+
+type Refusal = { code: string; status: number; message: string };
+const no = (
+  status: number,
+  message: string,
+  code = status === 403 ? 'FORBIDDEN' : status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST',
+): Refusal => ({
+  code,
+  status,
+  message,
+});
 
 /** May `by` post in this channel (and thread)? Null when yes. */
 function mayPost(
@@ -77,37 +88,68 @@ function mayPost(
   ch: ChannelState,
   attachments: boolean,
   threadId: string | null,
-): Step | null {
+): Refusal | null {
   const p = inChannel(ctx, by, ch);
   if (ctx.members[by] === undefined && by !== ctx.ownerId)
-    return forbidden(ctx, 'You are not a member of this space');
-  if (!has(p, Permission.VIEW_CHANNELS)) return forbidden(ctx, 'Requires VIEW_CHANNELS');
-  if (!has(p, Permission.SEND_MESSAGES)) return forbidden(ctx, 'Requires SEND_MESSAGES');
-  if (attachments && !has(p, Permission.ATTACH_FILES)) return forbidden(ctx, 'Requires ATTACH_FILES');
+    return no(403, 'You are not a member of this space');
+  if (!has(p, Permission.VIEW_CHANNELS)) return no(403, 'Requires VIEW_CHANNELS');
+  if (!has(p, Permission.SEND_MESSAGES)) return no(403, 'Requires SEND_MESSAGES');
+  if (attachments && !has(p, Permission.ATTACH_FILES)) return no(403, 'Requires ATTACH_FILES');
   if ((ch.t === 'announcement' || ch.t === 'read_only') && !has(p, Permission.MANAGE_MESSAGES))
-    return forbidden(ctx, `Only MANAGE_MESSAGES holders may post in a ${ch.t} channel`);
+    return no(403, `Only MANAGE_MESSAGES holders may post in a ${ch.t} channel`);
   if (threadId !== null && ctx.locked[threadId] && !has(p, Permission.MANAGE_THREADS))
-    return forbidden(ctx, 'This thread is locked');
+    return no(403, 'This thread is locked');
   return null;
 }
 
-export function send(ctx: SpaceContext, ev: Ev<'message.send'>): Step {
-  const m = ev.message;
+function refusalOf(ctx: SpaceContext, item: SendItem): Refusal | null {
+  const m = item.message;
   const ch = ctx.channels[m.channelId];
-  if (!ch) return notFound(ctx, 'Channel not found');
-  if (ev.viaPortal !== undefined) {
-    if (!ch.portals.includes(ev.viaPortal))
-      return forbidden(ctx, 'This channel is not mirrored into that space');
+  if (!ch) return no(404, 'Channel not found');
+  if (item.viaPortal !== undefined) {
+    if (!ch.portals.includes(item.viaPortal)) return no(403, 'This channel is not mirrored into that space');
   } else {
-    const no = mayPost(ctx, ev.by, ch, m.attachments.length > 0, m.threadId);
-    if (no) return no;
+    const r = mayPost(ctx, item.by, ch, m.attachments.length > 0, m.threadId);
+    if (r) return r;
   }
-  if (ch.t === 'forum' && m.threadId === null) return badRequest(ctx, 'Post in a thread of a forum channel');
-  if (ch.t !== 'forum' && m.threadId !== null) return badRequest(ctx, 'Only forum channels have threads');
-  if (BigInt(m.id) <= BigInt(ctx.lastMessageId)) return stale(ctx);
-  const message: NewMessage = { ...m, spaceId: ctx.id, type: 'default', createdAt: ev.at };
-  const next = { ...ctx, lastMessageId: m.id };
-  return accepted(next, ev, [write(ctx, ev, message, ch)], { id: m.id, createdAt: ev.at });
+  if (ch.t === 'forum' && m.threadId === null) return no(400, 'Post in a thread of a forum channel');
+  if (ch.t !== 'forum' && m.threadId !== null) return no(400, 'Only forum channels have threads');
+  return null;
+}
+
+/**
+ * A batch of messages (those a node collected while its previous batch was in flight). Each item is
+ * checked on its own and answered in order; the accepted ones leave in one `messages.write`. The ids
+ * of a batch were allocated together, in order: if the first is not newer than the last accepted id,
+ * none is, and the whole batch is refused as stale (the client retries it with fresh ids).
+ */
+export function sendBatch(ctx: SpaceContext, ev: Ev<'messages.send'>): Step {
+  const first = ev.items[0];
+  if (first && BigInt(first.message.id) <= BigInt(ctx.lastMessageId)) return stale(ctx);
+  const results: SendResult[] = [];
+  const items: WriteItem[] = [];
+  let lastId = ctx.lastMessageId;
+  for (const item of ev.items) {
+    const refusal =
+      refusalOf(ctx, item) ??
+      (BigInt(item.message.id) <= BigInt(lastId) ? no(409, 'stale message id', 'MESSAGE_ID_STALE') : null);
+    if (refusal) {
+      results.push({ ok: false, error: refusal });
+      continue;
+    }
+    const message: NewMessage = { ...item.message, spaceId: ctx.id, type: 'default', createdAt: ev.at };
+    items.push(writeItem(ctx, message, ctx.channels[message.channelId]!));
+    lastId = message.id;
+    results.push({ ok: true, id: message.id, createdAt: ev.at });
+  }
+  if (!items.length) return accepted(ctx, ev, [], results);
+  const effect: SpaceEffect = {
+    type: 'messages.write',
+    items,
+    ticket: ev.ticket ?? null,
+    origin: ev.origin ?? null,
+  };
+  return accepted({ ...ctx, lastMessageId: lastId }, ev, [effect], results);
 }
 
 /** A system message (reports, bans): no author, no permission check; defaults to the admin channel. */
@@ -122,7 +164,7 @@ export function systemPost(ctx: SpaceContext, ev: Ev<'system.post'>): Step {
   });
 }
 
-/** The `message.write` of a system message (no ticket: its caller does not wait for the row). */
+/** The `messages.write` of a system message (no ticket: its caller does not wait for the row). */
 export function systemWrite(
   ctx: SpaceContext,
   messageId: string,
@@ -147,10 +189,8 @@ export function systemWrite(
     createdAt: at,
   };
   return {
-    type: 'message.write',
-    message,
-    audience: ch ? audienceOf(ctx, ch) : [],
-    portals: [],
+    type: 'messages.write',
+    items: [{ message, audience: ch ? audienceOf(ctx, ch) : [], portals: [] }],
     ticket: null,
     origin: null,
   };
@@ -160,8 +200,8 @@ export function createThread(ctx: SpaceContext, ev: Ev<'thread.create'>): Step {
   const ch = ctx.channels[ev.channelId];
   if (!ch) return notFound(ctx, 'Channel not found');
   if (ch.t !== 'forum') return badRequest(ctx, 'Threads exist only in forum channels');
-  const no = mayPost(ctx, ev.by, ch, ev.post.attachments.length > 0, null);
-  if (no) return no;
+  const refused = mayPost(ctx, ev.by, ch, ev.post.attachments.length > 0, null);
+  if (refused) return refuse(ctx, refused.code, refused.status, refused.message);
   if (!has(inChannel(ctx, ev.by, ch), Permission.CREATE_THREADS))
     return forbidden(ctx, 'Requires CREATE_THREADS');
   if (BigInt(ev.post.id) <= BigInt(ctx.lastMessageId)) return stale(ctx);
@@ -186,11 +226,13 @@ export function createThread(ctx: SpaceContext, ev: Ev<'thread.create'>): Step {
   const next = { ...ctx, lastMessageId: ev.post.id };
   // The thread row first (an awaited projection write), then its first post through the writer,
   // which acknowledges the ticket once both are visible.
-  return accepted(next, ev, [thread, write(ctx, ev, post, ch)], {
-    threadId: ev.threadId,
-    postId: ev.post.id,
-    at: ev.at,
-  });
+  const write: SpaceEffect = {
+    type: 'messages.write',
+    items: [writeItem(ctx, post, ch)],
+    ticket: ev.ticket ?? null,
+    origin: ev.origin ?? null,
+  };
+  return accepted(next, ev, [thread, write], { threadId: ev.threadId, postId: ev.post.id, at: ev.at });
 }
 
 export function updateThread(ctx: SpaceContext, ev: Ev<'thread.update'>): Step {
