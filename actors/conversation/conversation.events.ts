@@ -15,9 +15,20 @@ export interface MemberState {
   addedBy: string | null;
 }
 
+/** The author as the message shows them, captured when it was sent (the actor reads no profiles). */
+export interface AuthorSummary {
+  id: string;
+  username: string;
+  displayName: string;
+  avatarUrl: string | null;
+  baseColor: string | null;
+  accentColor: string | null;
+}
+
 export interface PendingMessage {
   id: string;
   authorId: string;
+  author?: AuthorSummary;
   content: string;
   attachments: AttachmentRef[];
   createdAt: number;
@@ -84,6 +95,7 @@ export type ConversationEvent = At &
         messageId: string;
         content: string;
         attachments: AttachmentRef[];
+        author?: AuthorSummary;
       }
     | { type: 'messages.persisted'; upTo: string }
     | { type: 'persist.retry' }

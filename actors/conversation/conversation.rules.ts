@@ -334,6 +334,7 @@ function send(ctx: ConversationContext, ev: Extract<ConversationEvent, { type: '
   const message: PendingMessage = {
     id: ev.messageId,
     authorId: ev.by,
+    ...(ev.author ? { author: ev.author } : {}),
     content: ev.content,
     attachments: ev.attachments,
     createdAt: ev.at,

@@ -125,6 +125,61 @@ export async function membership(
     .executeTakeFirst();
 }
 
+export interface SenderRow extends MembershipRow {
+  /** A 1:1 whose two members blocked one another (either way). */
+  blocked: boolean;
+  username: string;
+  display_name: string;
+  avatar_url: string | null;
+  base_color: string | null;
+  accent_color: string | null;
+}
+
+/** Everything a send needs to know about its sender, in one query (the send path is hot). */
+export async function senderContext(
+  db: Db,
+  conversationId: string,
+  userId: string,
+): Promise<SenderRow | undefined> {
+  const row = await db
+    .selectFrom('conversation_members as m')
+    .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select((eb) => [
+      'm.conversation_id',
+      'c.type',
+      'm.status',
+      'm.muted',
+      'u.username',
+      'u.display_name',
+      'u.avatar_url',
+      'u.base_color',
+      'u.accent_color',
+      eb
+        .exists(
+          eb
+            .selectFrom('conversation_members as o')
+            .innerJoin('user_blocks as b', (j) =>
+              j.on((x) =>
+                x.or([
+                  x.and([x('b.blocker_id', '=', userId), x('b.blocked_id', '=', x.ref('o.user_id'))]),
+                  x.and([x('b.blocker_id', '=', x.ref('o.user_id')), x('b.blocked_id', '=', userId)]),
+                ]),
+              ),
+            )
+            .select('o.user_id')
+            .whereRef('o.conversation_id', '=', 'c.id')
+            .where('o.user_id', '!=', userId)
+            .where('c.type', '=', 'dm'),
+        )
+        .as('blocked'),
+    ])
+    .where('m.conversation_id', '=', conversationId)
+    .where('m.user_id', '=', userId)
+    .executeTakeFirst();
+  return row && { ...row, blocked: Boolean(row.blocked) };
+}
+
 export interface ConversationRow {
   id: string;
   type: ConversationType;

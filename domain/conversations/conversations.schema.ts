@@ -8,6 +8,7 @@ import { limitParam, snowflake, str, trimmed } from '../../http/validate.ts';
 import type { ProfileRow } from './conversations.repository.ts';
 import type { MessageRow, ReactionDto } from './messages.repository.ts';
 import type { ConversationType, MemberStatus, StoredAttachment } from './tables.ts';
+import type { PendingMessage } from '../../actors/conversation/conversation.events.ts';
 
 export const MAX_CONTENT = 4000;
 
@@ -164,5 +165,20 @@ export function toConversationDto(
     lastMessageAt: c.lastMessageAt ? c.lastMessageAt.toISOString() : null,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+/** A message as the actor accepted it, before any edit or reaction. */
+export function pendingToDto(conversationId: string, m: PendingMessage): MessageDto {
+  return {
+    id: m.id,
+    conversationId,
+    authorId: m.authorId,
+    author: m.author ?? null,
+    content: m.content,
+    attachments: m.attachments,
+    reactions: [],
+    editedAt: null,
+    createdAt: new Date(m.createdAt).toISOString(),
   };
 }

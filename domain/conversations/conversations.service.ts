@@ -62,8 +62,8 @@ type EventBody = ConversationEvent extends infer E
 export class ConversationsService {
   constructor(private readonly d: ConversationsDeps) {}
 
-  ask<T>(conversationId: string, event: EventBody): Promise<T> {
-    return this.d.actors.ask<T>({ kind: CONVERSATION_KIND, id: conversationId }, event);
+  ask<T>(conversationId: string, event: EventBody, timeoutMs?: number): Promise<T> {
+    return this.d.actors.ask<T>({ kind: CONVERSATION_KIND, id: conversationId }, event, timeoutMs);
   }
 
   /** Apply the actor's answer to the rows, then render it for the caller. */

@@ -13,9 +13,15 @@ import type { ConversationEffect } from '../../actors/conversation/conversation.
 import type { ConversationPorts } from '../../actors/conversation/conversation.effects.ts';
 import type { Notifier } from '../notifications/notifier.ts';
 import type { PushService } from '../devices/push.service.ts';
-import { applyView, blocksAmong, deleteConversationRows, profiles } from './conversations.repository.ts';
+import {
+  applyView,
+  blocksAmong,
+  deleteConversationRows,
+  profiles,
+  type ProfileRow,
+} from './conversations.repository.ts';
 import { insertBatch } from './messages.repository.ts';
-import { toMessageDto } from './conversations.schema.ts';
+import { pendingToDto, toUserSummary } from './conversations.schema.ts';
 import { renderView } from './presenter.ts';
 import type { PersistWaiters } from './persist-waiters.ts';
 
@@ -126,22 +132,13 @@ async function fanOut(d: DeliveryDeps, e: Of<'messages.persist'>, inserted: stri
   const fresh = new Set(inserted);
   const messages = e.messages.filter((m) => fresh.has(m.id));
   if (messages.length === 0) return;
-  const authors = await profiles(
-    d.db,
-    messages.map((m) => m.authorId),
-  );
+  const missing = messages.filter((m) => !m.author).map((m) => m.authorId);
+  const authors = missing.length ? await profiles(d.db, missing) : new Map<string, ProfileRow>();
   const dmRoom = room.dm(e.conversationId);
   for (const m of messages) {
-    const row = {
-      id: m.id,
-      conversation_id: e.conversationId,
-      author_id: m.authorId,
-      content: m.content,
-      attachments: m.attachments,
-      edited_at: null,
-      created_at: new Date(m.createdAt),
-    };
-    d.rooms.emit(dmRoom, 'dm:new', toMessageDto(row, authors));
+    const p = authors.get(m.authorId);
+    const author = m.author ?? (p ? toUserSummary(p) : undefined);
+    d.rooms.emit(dmRoom, 'dm:new', pendingToDto(e.conversationId, author ? { ...m, author } : m));
   }
 }
 

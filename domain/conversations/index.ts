@@ -42,7 +42,7 @@ export interface DirectMessagesDeps {
 
 /** A write that is not confirmed within this time is handed to the writer again (durable timer). */
 const PERSIST_RETRY_MS = 10_000;
-const ACK_TIMEOUT_MS = 5_000;
+const SEND_TIMEOUT_MS = 15_000;
 const BLOCK_QUEUE = 'dm.block-decline';
 
 export function createDirectMessages(engine: Engine, deps: DirectMessagesDeps): DirectMessages {
@@ -71,7 +71,7 @@ export function createDirectMessages(engine: Engine, deps: DirectMessagesDeps): 
     log: engine.log,
     waiters,
     conversations,
-    ackTimeoutMs: ACK_TIMEOUT_MS,
+    sendTimeoutMs: SEND_TIMEOUT_MS,
   });
   const delivery = {
     db,
@@ -81,8 +81,15 @@ export function createDirectMessages(engine: Engine, deps: DirectMessagesDeps): 
     push: deps.push,
     waiters,
     membership: deps.membership,
-    confirm: (id: string, upTo: string) =>
-      engine.actors.send({ kind: CONVERSATION_KIND, id }, { type: 'messages.persisted', upTo }),
+    // An ask, not a send: no inbox row to write and delete for every batch. If it is lost, the
+    // actor's durable watchdog hands the batch over again (an idempotent write) and it is re-confirmed.
+    confirm: async (id: string, upTo: string) => {
+      const address = { kind: CONVERSATION_KIND, id };
+      const event = { type: 'messages.persisted', upTo };
+      await engine.actors
+        .ask(address, event, SEND_TIMEOUT_MS)
+        .catch(() => engine.actors.send(address, event));
+    },
   };
   engine.jobs.process<NotifyJob>(NOTIFY_QUEUE, (job) => notifyRecipients(delivery, job), { concurrency: 4 });
   engine.actors.register(conversationKind(deliveryPorts(delivery), { persistRetryMs: PERSIST_RETRY_MS }));

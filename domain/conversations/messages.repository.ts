@@ -33,32 +33,38 @@ export async function insertBatch(
   conversationId: string,
   batch: PendingMessage[],
 ): Promise<string[]> {
-  if (batch.length === 0) return [];
-  return db.transaction().execute(async (trx) => {
-    const inserted = await trx
-      .insertInto('dm_messages')
-      .values(
-        batch.map((m) => ({
-          id: m.id,
-          conversation_id: conversationId,
-          author_id: m.authorId,
-          content: m.content,
-          attachments: JSON.stringify(m.attachments),
-          created_at: new Date(m.createdAt),
-        })),
-      )
-      .onConflict((oc) => oc.column('id').doNothing())
-      .returning('id')
-      .execute();
-    const last = batch[batch.length - 1]!;
-    await trx
-      .updateTable('conversations')
-      .set({ last_message_id: last.id, last_message_at: new Date(last.createdAt) })
-      .where('id', '=', conversationId)
-      .where((eb) => eb.or([eb('last_message_id', 'is', null), eb('last_message_id', '<', last.id)]))
-      .execute();
-    return inserted.map((r) => r.id);
-  });
+  const last = batch[batch.length - 1];
+  if (!last) return [];
+  // One statement (one round trip, atomic): the insert and the conversation's last message.
+  const rows = await db
+    .with('ins', (qb) =>
+      qb
+        .insertInto('dm_messages')
+        .values(
+          batch.map((m) => ({
+            id: m.id,
+            conversation_id: conversationId,
+            author_id: m.authorId,
+            content: m.content,
+            attachments: JSON.stringify(m.attachments),
+            created_at: new Date(m.createdAt),
+          })),
+        )
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning('id'),
+    )
+    .with('upd', (qb) =>
+      qb
+        .updateTable('conversations')
+        .set({ last_message_id: last.id, last_message_at: new Date(last.createdAt) })
+        .where('id', '=', conversationId)
+        .where((eb) => eb.or([eb('last_message_id', 'is', null), eb('last_message_id', '<', last.id)]))
+        .returning('id'),
+    )
+    .selectFrom('ins')
+    .select('ins.id')
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 export interface Page {

@@ -12,8 +12,12 @@ import type { Storage } from '../../engine/storage.ts';
 import type { Logger } from '../../engine/log.ts';
 import { AppError, badRequest, forbidden, notFound, payloadTooLarge } from '../../engine/errors.ts';
 import { room, type Rooms } from '../../engine/rooms.ts';
-import type { AttachmentRef, SendReply } from '../../actors/conversation/conversation.events.ts';
-import { blockedEitherWay, membersOf, profiles } from './conversations.repository.ts';
+import type {
+  AttachmentRef,
+  AuthorSummary,
+  SendReply,
+} from '../../actors/conversation/conversation.events.ts';
+import { senderContext } from './conversations.repository.ts';
 import {
   addReaction,
   deleteMessage,
@@ -26,7 +30,7 @@ import {
   type MessageRow,
   type Page,
 } from './messages.repository.ts';
-import { toMessageDto, type MessageDto } from './conversations.schema.ts';
+import { pendingToDto, type MessageDto } from './conversations.schema.ts';
 import { renderMessages } from './presenter.ts';
 import type { ConversationsService } from './conversations.service.ts';
 import type { PersistWaiters } from './persist-waiters.ts';
@@ -51,22 +55,14 @@ export interface MessagesDeps {
   log: Logger;
   waiters: PersistWaiters;
   conversations: ConversationsService;
-  /** How long a sender waits for the write of its batch before answering anyway. */
-  ackTimeoutMs: number;
+  /** How long a send may wait for the actor, then for the write of its batch. */
+  sendTimeoutMs: number;
 }
 
 const MAX_REDRAWS = 50;
 
 export class MessagesService {
   constructor(private readonly d: MessagesDeps) {}
-
-  /** 403 when either side of a 1:1 blocked the other (spec "POST .../messages"). */
-  private async assertNotBlocked(conversationId: string, meId: string, type: 'dm' | 'group'): Promise<void> {
-    if (type !== 'dm') return;
-    const other = (await membersOf(this.d.db, [conversationId])).find((m) => m.user_id !== meId);
-    if (other && (await blockedEitherWay(this.d.db, meId, other.user_id)))
-      throw forbidden('You cannot message this user');
-  }
 
   async send(
     meId: string,
@@ -76,8 +72,18 @@ export class MessagesService {
   ): Promise<MessageDto> {
     if (!content.trim() && attachments.length === 0)
       throw badRequest('A message needs content or attachments');
-    const m = await this.d.conversations.requireMember(conversationId, meId);
-    await this.assertNotBlocked(conversationId, meId, m.type);
+    const me = await senderContext(this.d.db, conversationId, meId);
+    if (!me) throw notFound('Conversation not found');
+    // Spec "POST .../messages": 403 when either side of a 1:1 blocked the other.
+    if (me.blocked) throw forbidden('You cannot message this user');
+    const author: AuthorSummary = {
+      id: meId,
+      username: me.username,
+      displayName: me.display_name,
+      avatarUrl: me.avatar_url,
+      baseColor: me.base_color,
+      accentColor: me.accent_color,
+    };
     const watch = await this.d.waiters.watch(conversationId);
     try {
       for (let attempt = 0; ; attempt++) {
@@ -86,13 +92,11 @@ export class MessagesService {
         const messageId = this.d.ids.next();
         let reply: SendReply;
         try {
-          reply = await this.d.conversations.ask<SendReply>(conversationId, {
-            type: 'message.send',
-            by: meId,
-            messageId,
-            content,
-            attachments,
-          });
+          reply = await this.d.conversations.ask<SendReply>(
+            conversationId,
+            { type: 'message.send', by: meId, messageId, content, attachments, author },
+            this.d.sendTimeoutMs,
+          );
         } catch (err) {
           if (err instanceof AppError && err.code === 'MESSAGE_ID_STALE' && attempt < MAX_REDRAWS) {
             await waitPast(String(err.data?.lastMessageId ?? '0'), this.d.clock);
@@ -100,22 +104,9 @@ export class MessagesService {
           }
           throw err;
         }
-        if (!(await watch.until(messageId, this.d.ackTimeoutMs)))
+        if (!(await watch.until(messageId, this.d.sendTimeoutMs)))
           this.d.log.warn({ conversationId, messageId }, 'dm write not confirmed in time; answering anyway');
-        const authors = await profiles(this.d.db, [meId]);
-        const msg = reply.message;
-        return toMessageDto(
-          {
-            id: msg.id,
-            conversation_id: conversationId,
-            author_id: msg.authorId,
-            content: msg.content,
-            attachments: msg.attachments,
-            edited_at: null,
-            created_at: new Date(msg.createdAt),
-          },
-          authors,
-        );
+        return pendingToDto(conversationId, reply.message);
       }
     } finally {
       watch.release();
