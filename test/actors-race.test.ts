@@ -45,26 +45,26 @@ describe('shard lease claims race', { skip: SKIP }, () => {
     return races;
   }
 
-  it('NATS JetStream KV: 5 clients, 1,000 races, exactly one winner each time', async () => {
+  it('NATS JetStream KV: 3 clients, 1,000 races, exactly one winner each time', async () => {
     const stores = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => createNatsCasKv(SERVICE_URLS.NATS_URL, `race-${i}`, log)),
+      Array.from({ length: 3 }, (_, i) => createNatsCasKv(SERVICE_URLS.NATS_URL, `race-${i}`, log)),
     );
     try {
-      assert.equal(await race(stores, 20, 50), 1000);
+      assert.equal(await race(stores, 25, 40), 1000);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }
   });
 
-  it('PostgreSQL table (embedded mode store): 5 connections, 1,000 races, exactly one winner', async () => {
+  it('PostgreSQL table (embedded mode store): 3 clients, 1,000 races, exactly one winner', async () => {
     const pool = new pg.Pool({ connectionString: SERVICE_URLS.DATABASE_URL, max: 10 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     try {
       assert.equal(
         await race(
-          Array.from({ length: 5 }, () => createSqlCasKv(db)),
-          10,
-          100,
+          Array.from({ length: 3 }, () => createSqlCasKv(db)),
+          25,
+          40,
         ),
         1000,
       );

@@ -56,6 +56,7 @@ export class Directory {
   private memberBucket!: CasBucket;
   private timers: NodeJS.Timeout[] = [];
   private ticking = false;
+  private handingOff = false;
   private stopped = false;
   private readonly margin: number;
 
@@ -108,7 +109,7 @@ export class Directory {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
-    while (this.ticking) await new Promise((r) => setTimeout(r, 5));
+    while (this.ticking || this.handingOff) await new Promise((r) => setTimeout(r, 5));
     const items = [...this.held.entries()];
     for (const [shard] of items) this.draining.add(shard);
     for (const [shard] of items) await this.listener.draining(shard);
@@ -151,7 +152,11 @@ export class Directory {
       await this.renew();
       await this.refreshView();
       await this.claim();
-      await this.handoff();
+      // Handing off waits for the shard's in-flight commits: never let that delay the renewals.
+      if (!this.handingOff) {
+        this.handingOff = true;
+        void this.handoff().finally(() => (this.handingOff = false));
+      }
     } catch (err) {
       this.o.log.warn({ err: (err as Error).message }, 'actor directory tick failed');
     } finally {
@@ -196,11 +201,13 @@ export class Directory {
       return;
     }
     const lost: number[] = [];
-    for (const [shard, h] of due) {
+    for (const [shard] of due) {
       const rev = result.get(String(shard));
-      if (rev === null) continue; // unknown: keep serving until validUntil
+      const h = this.held.get(shard);
+      if (!h || rev === null) continue; // released or expired meanwhile; or unknown: serve until validUntil
       if (rev === undefined) {
-        if (this.held.delete(shard)) lost.push(shard);
+        this.held.delete(shard);
+        lost.push(shard);
         continue;
       }
       // The epoch stays the one of the claim; only the revision (the CAS token) moves.
@@ -264,6 +271,7 @@ export class Directory {
 
   /** Give shards to their preferred node once it has been a member for two lease periods. */
   private async handoff(): Promise<void> {
+    if (this.stopped) return;
     const t = now();
     const settled = (m: string) => t - (this.memberSince.get(m) ?? t) >= 2 * this.o.leaseTtlMs;
     const moves: number[] = [];
@@ -273,11 +281,14 @@ export class Directory {
       if (first && first !== this.o.node && settled(first)) moves.push(shard);
     }
     for (const shard of moves) {
-      const h = this.held.get(shard);
-      if (!h) continue;
+      if (!this.held.has(shard)) continue;
       this.draining.add(shard);
       try {
         await this.listener.draining(shard);
+        // Read the lease after draining: a renewal in flight may have moved its revision meanwhile,
+        // or it may have expired.
+        const h = this.held.get(shard);
+        if (!h) continue;
         this.held.delete(shard);
         this.listener.lost([shard], 'handed off');
         await this.leases.release([{ key: String(shard), revision: h.revision }]);

@@ -517,16 +517,18 @@ export class ActorHost implements ActorRuntime {
     this.counters.batchesCommitted++;
     const { kind, id } = act.address;
     for (const t of c.timerDeletes) this.timers.remove(kind, id, t.key);
-    for (const t of c.timerSets)
-      this.timers.upsert({
-        kind,
-        id,
-        key: t.key,
-        shard: act.shard,
-        generation: t.generation,
-        dueAt: t.due_at,
-        event: t.event,
-      });
+    // A commit that landed just as the shard was lost: its timers belong to the next owner's poll.
+    if (this.directory.owns(act.shard))
+      for (const t of c.timerSets)
+        this.timers.upsert({
+          kind,
+          id,
+          key: t.key,
+          shard: act.shard,
+          generation: t.generation,
+          dueAt: t.due_at,
+          event: t.event,
+        });
     if (c.effects.length) {
       this.relay.dispatch(
         c.effects.map((e) => ({
