@@ -47,8 +47,9 @@ export const conflict = (ctx: SpaceContext, message: string) => refuse(ctx, 'CON
 
 /**
  * An accepted event: the new context, its effects, and the reply. When the caller sent a ticket and
- * there are effects, an `ack` effect closes the list, so the caller can wait until the projection
- * (rows, socket rooms) reflects the event before it answers its client.
+ * there are effects, an `ack` effect closes the list (or the closing message write carries the
+ * ticket), so the caller can wait until the projection (rows, socket rooms, messages) reflects the
+ * event before it answers its client.
  */
 export function done(
   ev: SpaceEvent,
@@ -58,7 +59,12 @@ export function done(
 ): Step {
   const wait = effects.length > 0 && !!ev.ticket && !!ev.origin;
   const emits: Emitted[] = [...effects];
-  if (wait) emits.push({ type: 'ack', ticket: ev.ticket!, origin: ev.origin! });
+  const last = emits[emits.length - 1];
+  // A message write last: the writer acknowledges once its rows are written (and every earlier
+  // effect of this actor was delivered before it was enqueued).
+  if (wait && last?.type === 'messages.write' && last.ticket === null)
+    emits[emits.length - 1] = { ...last, ticket: ev.ticket!, origin: ev.origin! };
+  else if (wait) emits.push({ type: 'ack', ticket: ev.ticket!, origin: ev.origin! });
   emits.push({ type: 'reply', data: { data, wait } });
   return { context, emits };
 }

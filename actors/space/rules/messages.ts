@@ -159,12 +159,10 @@ export function systemPost(ctx: SpaceContext, ev: Ev<'system.post'>): Step {
   if (!ch) return notFound(ctx, 'Channel not found');
   if (BigInt(ev.messageId) <= BigInt(ctx.lastMessageId)) return stale(ctx);
   const next = { ...ctx, lastMessageId: ev.messageId };
-  return accepted(next, ev, [systemWrite(ctx, ev.messageId, ev.content, channelId, ev.at)], {
-    id: ev.messageId,
-  });
+  return done(ev, next, [systemWrite(ctx, ev.messageId, ev.content, channelId, ev.at)], { id: ev.messageId });
 }
 
-/** The `messages.write` of a system message (no ticket: its caller does not wait for the row). */
+/** The `messages.write` of a system message (`done` gives it the caller's ticket). */
 export function systemWrite(
   ctx: SpaceContext,
   messageId: string,
