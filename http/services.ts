@@ -13,10 +13,10 @@ import { createPush, type Push } from '../domain/devices/index.ts';
 import { createDirectMessages, type DirectMessages } from '../domain/conversations/index.ts';
 import {
   createCalls,
-  noVoiceChannels,
   type CallsService,
   type VoiceChannelDirectory,
 } from '../domain/calls/index.ts';
+import { createSpaces, type Spaces } from '../domain/spaces/index.ts';
 
 /** One kind of message for GET /messages/:messageId: the message if the user may see it, else null. */
 export type MessageLookup = (user: AuthUser, messageId: string) => Promise<unknown>;
@@ -36,6 +36,8 @@ export interface Services {
   voiceChannels: VoiceChannelDirectory;
   /** GET /messages/:messageId: one lookup per kind of message (DMs; channel messages add theirs). */
   messageLookups: MessageLookup[];
+  /** Spaces, channels, messages, forum threads: the space actor kind and its services (domain/spaces). */
+  spaces: Spaces;
   start?(app: uWS.TemplatedApp): Promise<void>;
   stop?(): Promise<void>;
 }
@@ -57,6 +59,8 @@ export function createServices(engine: Engine): Services {
     membership: () => realtime,
   });
   accounts.hooks.onBlock.push((trx, a, b) => dms.conversations.declineOnBlock(trx, a, b));
+  const spaces = createSpaces(engine, { notifier, sockets: () => realtime });
+  accounts.spaces = spaces.directory;
   const services: Services = {
     accounts,
     realtime,
@@ -68,13 +72,18 @@ export function createServices(engine: Engine): Services {
       push: push.service,
       voiceChannels: () => services.voiceChannels,
     }),
-    voiceChannels: noVoiceChannels,
-    messageLookups: [(user, messageId) => dms.messages.lookup(user.id, messageId)],
+    voiceChannels: spaces.voiceChannels,
+    messageLookups: [
+      (user, messageId) => dms.messages.lookup(user.id, messageId),
+      (user, messageId) => spaces.messages.lookup(engine.db.db, user.id, messageId),
+    ],
+    spaces,
     async start(app) {
       startGateway(realtime, app);
     },
     async stop() {
       await realtime.stop();
+      await spaces.stop();
       dms.waiters.close();
       await push.sender.close();
     },

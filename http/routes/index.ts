@@ -10,6 +10,13 @@ import { registerConversationsRoutes } from './conversations.routes.ts';
 import { registerCallsRoutes } from './calls.routes.ts';
 import { registerDevicesRoutes } from './devices.routes.ts';
 import { registerMessagesRoutes } from './messages.routes.ts';
+import { registerSpacesRoutes } from './spaces.routes.ts';
+import { registerInvitesRoutes } from './invites.routes.ts';
+import { registerChannelsRoutes } from './channels.routes.ts';
+import { registerSpaceMessagesRoutes } from './space-messages.routes.ts';
+import { registerReportsRoutes } from './reports.routes.ts';
+import { registerForumRoutes } from './forum.routes.ts';
+import { registerPortalsRoutes } from './portals.routes.ts';
 
 export function registerRoutes(r: Router, deps: RouteDeps): void {
   registerSystemRoutes(r, deps);
@@ -21,4 +28,11 @@ export function registerRoutes(r: Router, deps: RouteDeps): void {
   registerCallsRoutes(r, deps);
   registerDevicesRoutes(r, deps);
   registerMessagesRoutes(r, deps);
+  registerSpacesRoutes(r, deps);
+  registerInvitesRoutes(r, deps);
+  registerChannelsRoutes(r, deps);
+  registerSpaceMessagesRoutes(r, deps);
+  registerReportsRoutes(r, deps);
+  registerForumRoutes(r, deps);
+  registerPortalsRoutes(r, deps);
 }
