@@ -102,8 +102,10 @@ export class CommentsService {
     for (const r of rows) {
       const dto = dtos.get(r.id)!;
       const parent = r.parent_id ? dtos.get(r.parent_id) : undefined;
+      // A reply whose parent is not among the rows (a hidden author's) is dropped with it; a lone
+      // new reply (create) is its own root.
       if (parent) parent.replies.push(dto);
-      else if (!r.parent_id) roots.push(dto);
+      else if (!r.parent_id || rows.length === 1) roots.push(dto);
     }
     const byId = (a: CommentDto, b: CommentDto) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1);
     for (const d of dtos.values()) d.replies.sort(byId);

@@ -6,7 +6,7 @@
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../engine/db/index.ts';
-import { notFound } from '../../engine/errors.ts';
+import { badRequest, notFound } from '../../engine/errors.ts';
 import type { SocialDeps } from './ports.ts';
 import { getPost, pageOfPosts, postsByIds } from './posts.repository.ts';
 import { presentPosts } from './posts.presenter.ts';
@@ -84,6 +84,7 @@ export class PostReader {
 
   /** GET /follows/feed/search: all posts the viewer may see, by text and/or hashtag. */
   async search(db: Db, viewerId: string, q: SearchQuery): Promise<PostDto[]> {
+    if (!q.q && !q.hashtag) throw badRequest('Give q (text) or hashtag to search');
     const g = await this.viewer(db, viewerId);
     const conds: Expression<SqlBool>[] = [postsVisibleTo(g)];
     if (q.hashtag)

@@ -1,0 +1,130 @@
+/**
+ * Notification delivery out of the app, against local fakes of FCM and APNs: `mobile` pushes to
+ * the user's standard tokens (Android → FCM, iOS → APNs; never the VoIP token), `email` sends an
+ * email, each only when the user's preference for the type says so; a token the provider rejects
+ * as unregistered is deleted.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { TestContext, uniq } from '../context.ts';
+import { registerUsers, type TestUser } from '../helpers/users.ts';
+import { FakeFcm } from '../fakes/fcm.ts';
+import { FakeApns } from '../fakes/apns.ts';
+import { sleep, until } from '../realtime-clients.ts';
+import { createPost, follow, ok, setPreferences } from '../social/helpers.ts';
+
+let t: TestContext;
+let fcm: FakeFcm;
+let apns: FakeApns;
+before(async () => {
+  [fcm, apns] = await Promise.all([FakeFcm.start(), FakeApns.start()]);
+  t = await TestContext.start({ env: { ...fcm.env(), ...apns.env() } });
+});
+after(async () => {
+  await t.close();
+  await Promise.all([fcm.close(), apns.close()]);
+});
+
+async function devices(u: TestUser) {
+  const tokens = { android: uniq('and-'), ios: uniq('ios-'), voip: uniq('voip-') };
+  const reg = (body: Record<string, string>) =>
+    ok(t.api('POST', '/devices/register', { token: u.accessToken, body }));
+  await reg({ token: tokens.android, platform: 'android' });
+  await reg({ token: tokens.ios, platform: 'ios' });
+  await reg({ token: tokens.voip, platform: 'ios', tokenType: 'voip' });
+  return tokens;
+}
+
+const subscribe = (u: TestUser, notif_id: string, channels: Record<string, boolean>) =>
+  ok(
+    t.api('PUT', '/notifications/me/subscriptions', {
+      token: u.accessToken,
+      body: { selections: [{ notif_id, channels }] },
+    }),
+  );
+
+test('a follow request pushes to Android (FCM) and iOS (APNs) standard tokens, not VoIP', async () => {
+  const [target, fan] = await registerUsers(t, 2);
+  const tokens = await devices(target!);
+  await setPreferences(t, target!, { followRequestPolicy: 'require_approval' });
+  assert.equal(await follow(t, fan!, target!), 'pending');
+  const [android] = await fcm.sent.waitFor((r) => r.message.token === tokens.android);
+  assert.deepEqual(android!.message.notification, {
+    title: 'New follow request',
+    body: `User ${fan!.username} wants to follow you`,
+  });
+  assert.equal(android!.message.data?.type, 'follow_request');
+  assert.equal(android!.message.data?.followerId, fan!.id);
+  const stored = await ok<any[]>(t.api('GET', '/notifications', { token: target!.accessToken }));
+  assert.equal(android!.message.data?.notificationId, stored[0].id);
+  const [ios] = await apns.sent.waitFor((r) => r.token === tokens.ios);
+  assert.equal(ios!.headers.topic, 'ac.crab.mobile');
+  assert.deepEqual((ios!.payload.aps as any).alert, {
+    title: 'New follow request',
+    body: `User ${fan!.username} wants to follow you`,
+  });
+  await sleep(200);
+  assert.equal(apns.sent.items.filter((r) => r.token === tokens.voip).length, 0);
+});
+
+test('mobile off: stored and listed, nothing pushed; email on: an email is sent', async () => {
+  const [target, fan] = await registerUsers(t, 2);
+  const tokens = await devices(target!);
+  await setPreferences(t, target!, { followRequestPolicy: 'require_approval' });
+  await subscribe(target!, 'follow_request', { mobile: false, email: true });
+  assert.equal(await follow(t, fan!, target!), 'pending');
+  const mail = await t.mailer.waitFor(target!.email, (e) => e.subject === 'New follow request');
+  assert.match(mail.text, new RegExp(`${fan!.username} wants to follow you`));
+  // 1. Then a notification of a type still pushed, as a marker: once it is through, the first
+  //    would have been too.
+  const p = await createPost(t, target!, { body: 'x' });
+  await ok(t.api('PUT', `/users/${target!.id}/posts/${p.id}/reactions/ok`, { token: fan!.accessToken }));
+  await fcm.sent.waitFor((r) => r.message.token === tokens.android && r.message.data?.type === 'reaction');
+  await sleep(200);
+  assert.equal(
+    fcm.sent.items.filter(
+      (r) => r.message.token === tokens.android && r.message.data?.type === 'follow_request',
+    ).length,
+    0,
+  );
+  assert.equal(
+    apns.sent.items.filter((r) => r.token === tokens.ios && r.payload['type'] === 'follow_request').length,
+    0,
+  );
+  const listed = await ok<any[]>(t.api('GET', '/notifications', { token: target!.accessToken }));
+  assert.deepEqual(listed.map((n) => n.type).sort(), ['follow_request', 'reaction']);
+  // No email for the reaction (email is off by default).
+  assert.deepEqual(
+    t.mailer.sent
+      .filter((e) => e.to === target!.email && e.meta?.['kind'] === 'notification')
+      .map((e) => e.meta?.['type']),
+    ['follow_request'],
+  );
+});
+
+test('a token the provider calls unregistered is deleted; the other devices still get the push', async () => {
+  const [target, fan] = await registerUsers(t, 2);
+  const tokens = await devices(target!);
+  fcm.unregistered.add(tokens.android);
+  await setPreferences(t, target!, { followRequestPolicy: 'require_approval' });
+  assert.equal(await follow(t, fan!, target!), 'pending');
+  await apns.sent.waitFor((r) => r.token === tokens.ios);
+  const db = t.reef.engine.db.db;
+  await until(
+    async () =>
+      !(await db
+        .selectFrom('devices')
+        .select('token')
+        .where('token', '=', tokens.android)
+        .executeTakeFirst()),
+    5000,
+    'unregistered token deleted',
+  );
+  const left = await db
+    .selectFrom('devices')
+    .select('token')
+    .where('user_id', '=', target!.id)
+    .orderBy('token')
+    .execute();
+  assert.deepEqual(left.map((d) => d.token).sort(), [tokens.ios, tokens.voip].sort());
+});
