@@ -213,7 +213,7 @@ describe('actor runtime, one node', () => {
 });
 
 describe('actor runtime, persist → stop → restore on another runtime', () => {
-  it('restores the snapshot and fires the pending timer once, at its due time', async () => {
+  it('restores the snapshot, fires the pending timer once at its due time, and catches up at a bounded rate', async () => {
     const clock = new ManualClock(T0);
     const effects: EffectRecord[] = [];
     const { engine, dir } = await startEngine(clock);
@@ -223,17 +223,24 @@ describe('actor runtime, persist → stop → restore on another runtime', () =>
       const a = { kind: 'counter', id: uniq('r') };
       await engine.actors.ask(a, { type: 'inc', by: 41 });
       await engine.actors.ask(a, { type: 'arm', key: 'later', dueAt: T0 + 30_000 });
+      // 30 more actors with a timer due while no runtime runs: the catch-up of the next one
+      const many = Array.from({ length: 30 }, (_, i) => ({ kind: 'counter', id: uniq(`m${i}`) }));
+      await Promise.all(many.map((m) => engine.actors.ask(m, { type: 'arm', key: 'k', dueAt: T0 + 20_000 })));
       // 1. the first runtime leaves (its activations drop; the state is only in Postgres now)
       await engine.actors.stop();
       // 2. a second runtime on the same database and bus takes the shards
-      const second = await createActorRuntime(engine.config, {
-        db: engine.db.db,
-        bus: engine.bus,
-        clock,
-        ids: engine.ids,
-        log: engine.log,
-        node: `${engine.nodeName}-b`,
-      });
+      // ACTOR_TIMER_FIRE_RATE 20/s: the token bucket starts with 20, the other 10 take ~0.5 s.
+      const second = await createActorRuntime(
+        { ...engine.config, ACTOR_TIMER_FIRE_RATE: 20 },
+        {
+          db: engine.db.db,
+          bus: engine.bus,
+          clock,
+          ids: engine.ids,
+          log: engine.log,
+          node: `${engine.nodeName}-b`,
+        },
+      );
       second.register(counterKind(effects));
       await second.start();
       try {
@@ -241,7 +248,14 @@ describe('actor runtime, persist → stop → restore on another runtime', () =>
         assert.equal(await second.ask<number>(a, { type: 'inc' }), 42);
         // 3. the timer armed by the first runtime fires once on the second, at its absolute time
         clock.set(T0 + 29_999);
-        await new Promise((r) => setTimeout(r, 80));
+        const started = Date.now();
+        const rang = async () => {
+          const states = await Promise.all(many.map((m) => second.read<CounterContext>(m)));
+          return states.filter((x) => x?.context.rings.length === 1).length;
+        };
+        await until('catch-up', async () => (await rang()) === 30, 10_000);
+        const catchUpMs = Date.now() - started;
+        assert.ok(catchUpMs >= 400, `30 overdue timers at 20/s took ${catchUpMs} ms`);
         assert.equal((await second.read<CounterContext>(a))?.context.rings.length, 0);
         clock.set(T0 + 30_000);
         await until('ring', async () => (await second.read<CounterContext>(a))?.context.rings.length === 1);
@@ -250,8 +264,13 @@ describe('actor runtime, persist → stop → restore on another runtime', () =>
         const ctx = (await second.read<CounterContext>(a))!.context;
         assert.deepEqual(ctx.rings, [{ key: 'later', at: T0 + 30_000 }]);
         assert.equal(ctx.count, 42);
-        await until('one effect', () => effects.length === 1);
-        assert.equal(effects[0]!.ctx.effectId.startsWith(`counter:${a.id}:`), true);
+        const mine = await until('one effect', () => {
+          const e = effects.filter((x) => x.ctx.address.id === a.id);
+          return e.length === 1 ? e : null;
+        });
+        assert.equal(mine[0]!.ctx.effectId.startsWith(`counter:${a.id}:`), true);
+        await until('catch-up effects', () => effects.length === 31);
+        assert.equal(new Set(effects.map((e) => e.ctx.effectId)).size, 31, 'each timer fired once');
       } finally {
         await second.stop();
       }
