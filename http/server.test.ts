@@ -42,6 +42,8 @@ interface Edge {
 }
 
 const BODY_LIMIT = 1024;
+/** Over the 1 MiB threshold above which uploads are streamed with backpressure. */
+const BIG_FILE = Buffer.from(Array.from({ length: 3 * 1024 * 1024 }, (_, i) => (i * 31) % 251));
 
 /** A uWS app with the edge and the test routes below. */
 async function startEdge(overrides: Partial<EdgeDeps> = {}, router = testRouter()): Promise<Edge> {
@@ -51,6 +53,7 @@ async function startEdge(overrides: Partial<EdgeDeps> = {}, router = testRouter(
   const storage = createDiskStorage(dir);
   fs.mkdirSync(path.join(dir, 'pics'));
   fs.writeFileSync(path.join(dir, 'pics', 'a.png'), Buffer.from('not really a png'));
+  fs.writeFileSync(path.join(dir, 'pics', 'big.mp4'), BIG_FILE);
   const edge = new HttpEdge(router.router, {
     log,
     kv: createMemoryKv(systemClock),
@@ -618,6 +621,11 @@ describe('uploads', () => {
     assert.equal(ok.status, 200);
     assert.equal(ok.headers.get('content-type'), 'image/png');
     assert.equal(await ok.text(), 'not really a png');
+    const big = await fetch(`${e.url}/uploads/pics/big.mp4`);
+    assert.equal(big.headers.get('content-type'), 'video/mp4');
+    const bytes = Buffer.from(await big.arrayBuffer());
+    assert.equal(bytes.length, BIG_FILE.length);
+    assert.ok(bytes.equals(BIG_FILE), 'streamed intact');
     for (const p of ['/uploads/pics/none.png', '/uploads/..%2F..%2Fetc%2Fpasswd', '/uploads/%E0%A4%A']) {
       const res = await fetch(`${e.url}${p}`);
       assert.equal(res.status, 404, p);
@@ -627,6 +635,21 @@ describe('uploads', () => {
 });
 
 describe('aborted requests and draining', () => {
+  test('a client that goes away during a streamed download leaves no request in flight', async () => {
+    await new Promise<void>((resolve) => {
+      const req = http.get(`${e.url}/uploads/pics/big.mp4`, (res) => {
+        res.once('data', () => {
+          req.destroy(); // after the first chunk, with megabytes still to come
+          resolve();
+        });
+      });
+      req.on('error', () => undefined);
+    });
+    await waitFor(() => e.edge.inFlight === 0);
+    const again = await fetch(`${e.url}/uploads/pics/big.mp4`);
+    assert.equal((await again.arrayBuffer()).byteLength, BIG_FILE.length);
+  });
+
   test('a client that disconnects mid-body leaves no request in flight', async () => {
     const before = e.events.length;
     await new Promise<void>((resolve) => {
