@@ -6,9 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestContext } from '../context.ts';
-import { registerUser, registerUsers } from '../helpers/users.ts';
+import { registerUser } from '../helpers/users.ts';
 import { SioClient, barrier } from '../realtime-clients.ts';
-import { follow, ok, setPreferences } from './helpers.ts';
+import { follow, ok, people, setPreferences } from './helpers.ts';
 
 let t: TestContext;
 before(async () => {
@@ -19,7 +19,7 @@ after(async () => {
 });
 
 test('accept_all (the default): the follow is accepted at once; counts and lists show it', async () => {
-  const [a, b] = await registerUsers(t, 2);
+  const [a, b] = await people(t, 2);
   const sock = await SioClient.connect(t, b.accessToken);
   try {
     await barrier(t, `user:${b.id}`, [sock]);
@@ -68,7 +68,7 @@ test('accept_all (the default): the follow is accepted at once; counts and lists
 });
 
 test('require_approval: pending both ways, not counted, request event + notification; accept emits follow:accepted', async () => {
-  const [a, b] = await registerUsers(t, 2);
+  const [a, b] = await people(t, 2);
   await setPreferences(t, b, { followRequestPolicy: 'require_approval' });
   const bSock = await SioClient.connect(t, b.accessToken);
   const aSock = await SioClient.connect(t, a.accessToken);
@@ -130,7 +130,7 @@ test('require_approval: pending both ways, not counted, request event + notifica
 });
 
 test('decline deletes the request (400 when none is pending); resolvedStatus becomes rejected', async () => {
-  const [a, b] = await registerUsers(t, 2);
+  const [a, b] = await people(t, 2);
   await setPreferences(t, b, { followRequestPolicy: 'require_approval' });
   assert.equal(await follow(t, a, b), 'pending');
   await ok(t.api('POST', `/follows/requests/${a.id}/decline`, { token: b.accessToken }));
@@ -145,7 +145,7 @@ test('decline deletes the request (400 when none is pending); resolvedStatus bec
 });
 
 test('unfollow removes a pending or accepted follow; remove follower ends theirs', async () => {
-  const [a, b, c] = await registerUsers(t, 3);
+  const [a, b, c] = await people(t, 3);
   await setPreferences(t, b, { followRequestPolicy: 'require_approval' });
   assert.equal(await follow(t, a, b), 'pending');
   assert.equal((await t.api('DELETE', `/follows/${b.id}`, { token: a.accessToken })).status, 204);
@@ -162,7 +162,7 @@ test('unfollow removes a pending or accepted follow; remove follower ends theirs
 });
 
 test('accept_mutual_spaces: pending for a stranger, accepted for someone sharing a space', async () => {
-  const [a, b] = await registerUsers(t, 2);
+  const [a, b] = await people(t, 2);
   await setPreferences(t, b, { followRequestPolicy: 'accept_mutual_spaces' });
   assert.equal(await follow(t, a, b), 'pending');
   await ok(t.api('DELETE', `/follows/${b.id}`, { token: a.accessToken }), 204);
@@ -191,7 +191,7 @@ test('self-follow, unknown user, bad id', async () => {
 });
 
 test('blocks remove follows both ways and forbid new ones, either direction', async () => {
-  const [a, b] = await registerUsers(t, 2);
+  const [a, b] = await people(t, 2);
   assert.equal(await follow(t, a, b), 'accepted');
   assert.equal(await follow(t, b, a), 'accepted');
   await ok(t.api('PUT', `/users/blocks/${a.id}`, { token: b.accessToken }), 204);

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type { TestContext } from '../context.ts';
-import type { TestUser } from '../helpers/users.ts';
+import { registerUsers, type TestUser } from '../helpers/users.ts';
 
 export async function ok<T = any>(
   p: Promise<{ status: number; body: T; text: string }>,
@@ -61,4 +61,11 @@ export async function setPreferences(
   prefs: Record<string, unknown>,
 ): Promise<void> {
   await ok(t.api('PUT', '/users/preferences', { token: u.accessToken, body: prefs }));
+}
+
+type Six = [TestUser, TestUser, TestUser, TestUser, TestUser, TestUser];
+
+/** `n` (≤ 6) new users, typed for destructuring: `const [a, b] = await people(t, 2)`. */
+export async function people(t: TestContext, n: 1 | 2 | 3 | 4 | 5 | 6): Promise<Six> {
+  return (await registerUsers(t, n)) as Six;
 }
