@@ -327,6 +327,11 @@ export class MessagesService {
     return toDtos(db, rows, userId);
   }
 
+  /** Before files are stored: SEND_MESSAGES + ATTACH_FILES (the actor checks again when it accepts). */
+  async checkUpload(db: Db, userId: string, channelId: string): Promise<void> {
+    await requireChannel(db, channelId, userId, Permission.SEND_MESSAGES | Permission.ATTACH_FILES);
+  }
+
   /** GET /messages/:messageId, the channel-message part: the message if the caller can see its channel. */
   async lookup(db: Db, userId: string, messageId: string): Promise<MessageDto | null> {
     const m = await findMessage(db, messageId);

@@ -50,7 +50,7 @@ export function registerSpaceMessagesRoutes(r: Router, { engine, services }: Rou
   r.post(`${M}/upload`, upload, async (ctx) => {
     const fields = parse(UploadFields, ctx.multipart?.fields ?? {}, 'fields');
     const channelId = id(ctx, 'channelId');
-    await messages.channelSpace(db, channelId);
+    await messages.checkUpload(db, me(ctx).id, channelId);
     const attachments = await files(ctx);
     return created(
       await messages.send(db, me(ctx).id, channelId, {
