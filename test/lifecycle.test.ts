@@ -346,6 +346,11 @@ describe('reef as a process', { concurrency: true }, () => {
         assert.equal(relogin.status, 200);
         assert.equal((await api(reef.url, 'GET', '/api/health')).status, 200);
         assert.equal(reef.proc.exitCode, null, 'never crashed');
+        assert.deepEqual(
+          reef.logs.filter((l) => /uncaught|unhandled/.test(l.msg)).map((l) => l.err?.message ?? l.msg),
+          [],
+          'every failure was handled where it happened',
+        );
       } finally {
         reef.proc.kill('SIGTERM');
         const exit = await reef.exited;

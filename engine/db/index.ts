@@ -70,6 +70,12 @@ export async function createDb(config: Config, log: Logger): Promise<DbPort> {
     // An idle client that loses its server emits 'error' on the pool; without a listener that would
     // crash the process. The next query gets a fresh connection or a clear 503.
     pool.on('error', (err) => log.warn({ err: err.message }, 'postgres pool client error'));
+    // A checked-out client has no pool listener (pg-pool removes it on acquire), yet pg emits 'error'
+    // on it when the connection dies, even mid-query: unhandled, that is an uncaught exception. The
+    // query itself still fails (503 at the edge) and the broken client is discarded on release.
+    pool.on('connect', (client) =>
+      client.on('error', (err) => log.warn({ err: err.message }, 'postgres connection lost')),
+    );
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
