@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { TestContext, uniq } from '../context.ts';
 import { registerAdmin, registerUser } from '../helpers/users.ts';
 import { Permission } from '../../actors/space/permissions.ts';
-import { addMember, createRole, createSpace, expectStatus, grantRoles } from './helpers.ts';
+import { addMember, createRole, createSpace, expectStatus, grantRoles, type TestSpace } from './helpers.ts';
 
 let t: TestContext;
 before(async () => {
@@ -15,7 +15,7 @@ test('public directory: search, tag, featured, pagination; by-slug and embeds wi
   const tag = uniq('tag');
   const word = uniq('word');
   const owner = await registerUser(t);
-  const spaces = [];
+  const spaces: TestSpace[] = [];
   for (let i = 0; i < 3; i++) {
     const s = await createSpace(t, owner, { name: `${word} club ${i}`, description: 'all about it' });
     await expectStatus(
