@@ -58,6 +58,10 @@ export interface ConversationContext {
   pending: PendingMessage[];
   /** Messages handed to the writer and not yet confirmed. */
   writing: PendingMessage[];
+  /** When the write in flight was handed over (null: none). */
+  writingSince: number | null;
+  /** Due time of the armed watchdog timer (null: none armed). */
+  watchdogAt: number | null;
   /** The conversation's live call (spec: one call per conversation). */
   activeCallId: string | null;
   /** How long a write may stay unconfirmed before it is handed to the writer again. */

@@ -119,8 +119,9 @@ test('group commit: the first send starts a write; sends during the write form t
       ['12', 'a', 'three'],
     ],
   );
+  assert.equal(ofType(confirmed, 'timer.set').length, 0, 'the watchdog stays armed, not re-set per batch');
   const done = h.send({ type: 'messages.persisted', upTo: '12' });
-  assert.deepEqual(done, [{ type: 'timer.cancel', key: 'persist' }]);
+  assert.deepEqual(done, []);
   assert.equal(h.ctx.writing.length + h.ctx.pending.length, 0);
   assert.equal(h.ctx.lastMessageId, '12');
 });
@@ -137,10 +138,11 @@ test('an id older than the newest accepted message is refused so the sender redr
   assert.equal(h.ctx.pending.length + h.ctx.writing.length, 1);
 });
 
-test('an unconfirmed write is handed over again when its durable timer fires', () => {
+test('the durable watchdog hands an unconfirmed write over again, and leaves a young one alone', () => {
   const h = harness();
   h.send({ type: 'open', by: 'a', other: 'b', otherStatus: 'accepted' });
-  h.send({ type: 'message.send', by: 'a', messageId: '30', content: 'x', attachments: [] });
+  const first = h.send({ type: 'message.send', by: 'a', messageId: '30', content: 'x', attachments: [] });
+  assert.equal(ofType(first, 'timer.set')[0]!.at, h.now + 5_000);
   h.advance(5_000);
   const retry = h.send({ type: 'persist.retry' });
   assert.deepEqual(
@@ -148,6 +150,19 @@ test('an unconfirmed write is handed over again when its durable timer fires', (
     ['30'],
   );
   assert.equal(ofType(retry, 'timer.set')[0]!.at, h.now + 5_000);
+  // Confirmed; a new batch starts 1 s later; the armed watchdog fires 4 s into it: re-armed, no re-send.
+  h.send({ type: 'messages.persisted', upTo: '30' });
+  h.advance(1_000);
+  h.send({ type: 'message.send', by: 'a', messageId: '31', content: 'y', attachments: [] });
+  const startedAt = h.now;
+  h.advance(4_000);
+  const early = h.send({ type: 'persist.retry' });
+  assert.equal(ofType(early, 'messages.persist').length, 0);
+  assert.deepEqual(ofType(early, 'timer.set')[0]!.at, startedAt + 5_000);
+  // Nothing in flight: the watchdog fires into nothing and is not re-armed.
+  h.send({ type: 'messages.persisted', upTo: '31' });
+  h.advance(1_000);
+  assert.deepEqual(h.send({ type: 'persist.retry' }), []);
 });
 
 test('one call per conversation: a second call is refused with the existing call id; the pointer clears on end', () => {

@@ -48,6 +48,8 @@ export function initialContext(input: ConversationInput): ConversationContext {
     lastMessageId: '0',
     pending: [],
     writing: [],
+    writingSince: null,
+    watchdogAt: null,
     activeCallId: null,
     persistRetryMs: input.persistRetryMs ?? 10_000,
     deleted: false,
@@ -195,9 +197,7 @@ export function reduce(ctx: ConversationContext, ev: ConversationEvent): Step {
     case 'messages.persisted':
       return persisted(ctx, ev.upTo, ev.at);
     case 'persist.retry':
-      return ctx.writing.length
-        ? { context: ctx, emits: persistEmits(ctx, ctx.writing, ev.at) }
-        : { context: ctx, emits: [] };
+      return watchdog(ctx, ev.at);
     case 'call.start': {
       if (ctx.members[ev.by]?.status !== 'accepted')
         return forbidden(ctx, 'Not a member of this conversation');
@@ -347,8 +347,9 @@ function send(ctx: ConversationContext, ev: Extract<ConversationEvent, { type: '
   };
   const emits: Emitted[] = [];
   if (next.writing.length === 0) {
-    next = { ...next, writing: next.pending.slice(0, MAX_BATCH), pending: next.pending.slice(MAX_BATCH) };
-    emits.push(...persistEmits(next, next.writing, ev.at));
+    const started = startBatch(next, ev.at);
+    next = started.context;
+    emits.push(...started.emits);
   }
   emits.push({ type: 'reply', data: { message: { ...message, conversationId: ctx.id } } });
   return { context: next, emits };
@@ -358,26 +359,55 @@ function send(ctx: ConversationContext, ev: Extract<ConversationEvent, { type: '
 function persisted(ctx: ConversationContext, upTo: string, at: number): Step {
   const bound = BigInt(upTo);
   const writing = ctx.writing.filter((m) => BigInt(m.id) > bound);
-  let next: ConversationContext = { ...ctx, writing };
+  const next: ConversationContext = { ...ctx, writing };
   if (writing.length > 0) return { context: next, emits: [] };
-  if (next.pending.length === 0) return { context: next, emits: [{ type: 'timer.cancel', key: 'persist' }] };
-  next = { ...next, writing: next.pending.slice(0, MAX_BATCH), pending: next.pending.slice(MAX_BATCH) };
-  return { context: next, emits: persistEmits(next, next.writing, at) };
+  if (next.pending.length === 0) return { context: { ...next, writingSince: null }, emits: [] };
+  return startBatch(next, at);
 }
 
-function persistEmits(ctx: ConversationContext, batch: PendingMessage[], at: number): Emitted[] {
-  return [
-    {
-      type: 'messages.persist',
-      conversationId: ctx.id,
-      messages: batch,
-      members: Object.entries(ctx.members)
-        .filter(([, m]) => m.status === 'accepted' || m.status === 'pending')
-        .map(([userId, m]) => ({ userId, status: m.status, muted: m.muted })),
-    },
-    // Durable watchdog: if the write is never confirmed (effect dropped), hand it over again.
-    { type: 'timer.set', key: 'persist', at: at + ctx.persistRetryMs, event: { type: 'persist.retry' } },
-  ];
+/** Hand the next batch to the writer; arm the watchdog unless it is already armed. */
+function startBatch(ctx: ConversationContext, at: number): Step {
+  const next: ConversationContext = {
+    ...ctx,
+    writing: ctx.pending.slice(0, MAX_BATCH),
+    pending: ctx.pending.slice(MAX_BATCH),
+    writingSince: at,
+  };
+  const emits: Emitted[] = [persistEffect(next)];
+  if (next.watchdogAt == null) {
+    // One durable timer per retry window, not a set and a cancel per batch (each is a row write).
+    next.watchdogAt = at + next.persistRetryMs;
+    emits.push({ type: 'timer.set', key: 'persist', at: next.watchdogAt, event: { type: 'persist.retry' } });
+  }
+  return { context: next, emits };
+}
+
+/**
+ * The watchdog fired. A write unconfirmed for persistRetryMs (its effect was dropped) is handed
+ * over again (the write is idempotent); a younger one gets the watchdog re-armed for its own age.
+ */
+function watchdog(ctx: ConversationContext, at: number): Step {
+  const next: ConversationContext = { ...ctx, watchdogAt: null };
+  if (next.writing.length === 0 || next.writingSince == null) return { context: next, emits: [] };
+  const emits: Emitted[] = [];
+  if (at - next.writingSince >= next.persistRetryMs) {
+    next.writingSince = at;
+    emits.push(persistEffect(next));
+  }
+  next.watchdogAt = next.writingSince + next.persistRetryMs;
+  emits.push({ type: 'timer.set', key: 'persist', at: next.watchdogAt, event: { type: 'persist.retry' } });
+  return { context: next, emits };
+}
+
+function persistEffect(ctx: ConversationContext): Emitted {
+  return {
+    type: 'messages.persist',
+    conversationId: ctx.id,
+    messages: ctx.writing,
+    members: Object.entries(ctx.members)
+      .filter(([, m]) => m.status === 'accepted' || m.status === 'pending')
+      .map(([userId, m]) => ({ userId, status: m.status, muted: m.muted })),
+  };
 }
 
 function dedupe(members: NewMember[]): NewMember[] {

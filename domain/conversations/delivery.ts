@@ -154,21 +154,29 @@ export async function notifyRecipients(
   const messages = e.messages.filter((m) => fresh.has(m.id));
   const recipients = e.members.filter((m) => m.status === 'accepted' && !m.muted);
   if (recipients.length === 0 || messages.length === 0) return;
-  const authors = await profiles(
-    d.db,
-    messages.map((m) => m.authorId),
-  );
-  const blocks = await blocksAmong(d.db, [
-    ...new Set([...e.members.map((m) => m.userId), ...messages.map((m) => m.authorId)]),
-  ]);
+  const missing = messages.filter((m) => !m.author).map((m) => m.authorId);
+  const known = missing.length ? await profiles(d.db, missing) : new Map<string, ProfileRow>();
+  const authorOf = (m: (typeof messages)[number]) => {
+    if (m.author) return { username: m.author.username, displayName: m.author.displayName };
+    const p = known.get(m.authorId);
+    return p ? { username: p.username, displayName: p.display_name } : null;
+  };
+  // In a 1:1 a block stops the send itself; only groups can carry messages from a blocked author.
+  const blocks =
+    e.members.length > 2
+      ? await blocksAmong(d.db, [
+          ...new Set([...e.members.map((m) => m.userId), ...messages.map((m) => m.authorId)]),
+        ])
+      : [];
   const blocked = new Set(blocks.map((b) => `${b.blocker_id}:${b.blocked_id}`));
+  const withDevices = await d.push.usersWithDevices(recipients.map((r) => r.userId));
   for (const r of recipients) {
     const theirs = messages.filter(
       (m) => m.authorId !== r.userId && !blocked.has(`${r.userId}:${m.authorId}`),
     );
     const latest = theirs[theirs.length - 1];
     if (!latest) continue;
-    const author = authors.get(latest.authorId);
+    const author = authorOf(latest);
     const preview = latest.content
       ? latest.content.slice(0, PREVIEW)
       : latest.attachments.length
@@ -180,16 +188,17 @@ export async function notifyRecipients(
       count: theirs.length,
       authorId: latest.authorId,
       authorUsername: author?.username ?? null,
-      authorDisplayName: author?.display_name ?? null,
+      authorDisplayName: author?.displayName ?? null,
       preview,
     });
+    if (!withDevices.has(r.userId)) continue;
     await d.push.enqueue(
       {
         kind: 'dm',
         userIds: [r.userId],
         conversationId: e.conversationId,
         messageId: latest.id,
-        title: author?.display_name ?? author?.username ?? 'New message',
+        title: author?.displayName ?? author?.username ?? 'New message',
         body: preview,
       },
       `dm:${effectId}:${r.userId}`,

@@ -67,6 +67,11 @@ export class PushService {
     });
   }
 
+  /** Which of these users have a device at all (so callers skip queueing pushes nobody gets). */
+  async usersWithDevices(userIds: string[]): Promise<Set<string>> {
+    return new Set((await devicesOf(this.db, userIds)).map((d) => d.user_id));
+  }
+
   async deliver(intent: PushIntent): Promise<void> {
     const devices = await devicesOf(this.db, intent.userIds);
     const messages = messagesFor(intent, devices);
