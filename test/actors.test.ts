@@ -108,10 +108,14 @@ describe('actor runtime, one node', () => {
       Array.from({ length: 100 }, (_, i) => i + 1),
     );
     for (let i = 100; i < 120; i++) await actors.send(a, { type: 'inc', tag: String(i) });
+    // Sends not awaited one by one keep call order too (one group insert in flight per node).
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) => actors.send(a, { type: 'inc', tag: String(120 + i) })),
+    );
     const last = await actors.ask<CounterContext>(a, { type: 'get' });
     assert.deepEqual(
       last.tags,
-      Array.from({ length: 120 }, (_, i) => String(i)),
+      Array.from({ length: 150 }, (_, i) => String(i)),
     );
   });
 

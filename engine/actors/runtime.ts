@@ -31,6 +31,7 @@ import { shardOf } from './placement.ts';
 import { OutboxRelay } from './relay.ts';
 import { createStore, type DueTimer, type Store } from './store.ts';
 import { TimerScheduler } from './timers.ts';
+import { InboxWriter } from './inbox-writer.ts';
 import { pureTransition, type PureTransition } from './transition.ts';
 import {
   ActorOverloadedError,
@@ -107,6 +108,7 @@ export class ActorHost implements ActorRuntime {
   private readonly directory: Directory;
   private readonly timers: TimerScheduler;
   private readonly relay: OutboxRelay;
+  private readonly inbox: InboxWriter;
   private readonly host: ActivationHost;
   private sub: BusSubscription | null = null;
   private intervals: NodeJS.Timeout[] = [];
@@ -128,6 +130,7 @@ export class ActorHost implements ActorRuntime {
   ) {
     this.node = d.node;
     this.store = createStore(d.db, d.namespace);
+    this.inbox = new InboxWriter(this.store);
     const owned = () => this.directory.ownedShards();
     this.directory = new Directory(
       {
@@ -255,7 +258,7 @@ export class ActorHost implements ActorRuntime {
     const shard = shardOf(address, this.s.shards);
     const at = this.d.clock.now();
     const { at: _ignored, ...body } = event as ActorEvent & { at?: unknown };
-    const seq = await this.store.insertInbox(shard, address, body as ActorEvent, at);
+    const seq = await this.inbox.write({ shard, address, event: body as ActorEvent, at });
     // Accepted. Wake the owner (best effort: the inbox poll is the safety net).
     const stamped = { ...body, at } as Stamped<ActorEvent>;
     const owner = this.directory.ownerOf(shard);

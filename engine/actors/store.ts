@@ -87,8 +87,9 @@ export function createStore(db: Db, ns: string) {
   return {
     /**
      * Fence and load, in one statement. Raises the row's epoch to `epoch` (creating the row for a
-     * fresh actor), or leaves it when it already is `epoch` (no write: re-activation after passivation
-     * under the same lease is a read). Null when a newer epoch owns the actor: this activation is stale.
+     * fresh actor); when the row already carries `epoch` (re-activation after passivation under the
+     * same lease) nothing is written or locked, so the statement is a plain read. Null when a newer
+     * epoch owns the actor: this activation is stale.
      */
     async activate(address: ActorAddress, shard: number, epoch: string): Promise<Restored | null> {
       const k = address.kind;
@@ -99,23 +100,26 @@ export function createStore(db: Db, ns: string) {
         epoch: string;
         timers: Array<{ key: string; generation: string; due_at: string }>;
       }>`
-        with up as (
+        with cur as (
+          select version, snapshot, epoch from actors where ns = ${ns} and kind = ${k} and id = ${id}
+        ),
+        up as (
           insert into actors (ns, kind, id, shard, epoch, version, status, snapshot)
-          values (${ns}, ${k}, ${id}, ${shard}, ${epoch}, 0, 'new', null)
+          select ${ns}, ${k}, ${id}, ${shard}, ${epoch}, 0, 'new', null
+          where not exists (select 1 from cur where cur.epoch >= ${epoch})
           on conflict (ns, kind, id) do update set epoch = excluded.epoch where actors.epoch < excluded.epoch
           returning version, snapshot, epoch
         ),
-        cur as (
+        res as (
           select version, snapshot, epoch from up
           union all
-          select version, snapshot, epoch from actors
-          where ns = ${ns} and kind = ${k} and id = ${id} and not exists (select 1 from up)
+          select version, snapshot, epoch from cur where not exists (select 1 from up)
         )
-        select cur.version, cur.snapshot, cur.epoch,
+        select res.version, res.snapshot, res.epoch,
           (select coalesce(json_agg(json_build_object('key', t.key, 'generation', t.generation::text,
                     'due_at', t.due_at::text)), '[]'::json)
            from actor_timers t where t.ns = ${ns} and t.kind = ${k} and t.id = ${id}) as timers
-        from cur`.execute(db);
+        from res`.execute(db);
       const row = r.rows[0];
       if (!row || row.epoch !== epoch) return null;
       const timers = new Map<string, TimerRef>();
@@ -204,13 +208,32 @@ export function createStore(db: Db, ns: string) {
       };
     },
 
-    /** `send`: the event is accepted once this row commits. */
-    async insertInbox(shard: number, address: ActorAddress, event: ActorEvent, at: number): Promise<string> {
+    /**
+     * `send`: the events are accepted once this statement commits. One statement for many sends;
+     * rows are inserted in array order, so their seqs ascend in that order.
+     */
+    async insertInbox(
+      rows: Array<{ shard: number; address: ActorAddress; event: ActorEvent; at: number }>,
+    ): Promise<string[]> {
+      const payload = rows.map((x, ord) => ({
+        ord,
+        shard: x.shard,
+        kind: x.address.kind,
+        actor_id: x.address.id,
+        event: x.event,
+        at: x.at,
+      }));
       const r = await sql<{ seq: string }>`
         insert into actor_inbox (ns, shard, kind, actor_id, event, at)
-        values (${ns}, ${shard}, ${address.kind}, ${address.id}, ${JSON.stringify(event)}::jsonb, ${at})
+        select ${ns}, x.shard, x.kind, x.actor_id, x.event, x.at
+        from jsonb_to_recordset(${JSON.stringify(payload)}::jsonb)
+          as x(ord int, shard int, kind text, actor_id text, event jsonb, at bigint)
+        order by x.ord
         returning seq`.execute(db);
-      return r.rows[0]!.seq;
+      const seqs = r.rows.map((x) => x.seq);
+      if (seqs.length !== rows.length)
+        throw new Error(`inbox insert returned ${seqs.length} of ${rows.length} rows`);
+      return seqs.sort((p, q) => (BigInt(p) < BigInt(q) ? -1 : BigInt(p) > BigInt(q) ? 1 : 0));
     },
 
     /**
