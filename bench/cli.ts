@@ -36,14 +36,20 @@ function positiveInt(name: string, raw: string, min: number): number {
   return n;
 }
 
-const scenarios = await loadScenarios();
+const { scenarios, broken } = await loadScenarios();
 if (values.help || values.list || positionals.length === 0) {
   if (!values.list) console.error(USAGE + '\n');
   console.error('scenarios:');
   for (const s of scenarios) console.error(`  ${s.name.padEnd(14)} ${s.description}`);
+  for (const b of broken) console.error(`  ${b.name.padEnd(14)} (cannot load: ${b.error})`);
   process.exit(values.list || values.help ? 0 : 2);
 }
 const scenario = scenarios.find((s) => s.name === positionals[0]);
+const brokenOne = broken.find((b) => b.name === positionals[0]);
+if (brokenOne) {
+  console.error(`bench: bench/scenarios/${brokenOne.name}.ts cannot be loaded: ${brokenOne.error}`);
+  process.exit(2);
+}
 if (!scenario) {
   console.error(
     `bench: unknown scenario "${positionals[0]}"; known: ${scenarios.map((s) => s.name).join(', ')}`,

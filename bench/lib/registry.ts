@@ -26,19 +26,31 @@ function isScenario(m: unknown): m is Scenario {
   );
 }
 
-export async function loadScenarios(): Promise<Scenario[]> {
+/** A scenario file that failed to load: listed with its error, fatal only when it is the one asked for. */
+export interface BrokenScenario {
+  name: string;
+  error: string;
+}
+
+export async function loadScenarios(): Promise<{ scenarios: Scenario[]; broken: BrokenScenario[] }> {
   const files = fs
-    .readdirSync(DIR)
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .readdirSync(DIR, { withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts'))
+    .map((e) => e.name)
     .sort();
-  const out: Scenario[] = [];
+  const scenarios: Scenario[] = [];
+  const broken: BrokenScenario[] = [];
   for (const f of files) {
-    const mod = (await import(pathToFileURL(path.join(DIR, f)).href)) as Record<string, unknown>;
-    const s = isScenario(mod) ? mod : mod.default;
-    if (!isScenario(s)) throw new Error(`bench/scenarios/${f} does not export { name, description, run }`);
-    if (s.name !== path.basename(f, '.ts'))
-      throw new Error(`bench/scenarios/${f} is named "${s.name}"; use the file name`);
-    out.push({ name: s.name, description: s.description, run: s.run });
+    const name = path.basename(f, '.ts');
+    try {
+      const mod = (await import(pathToFileURL(path.join(DIR, f)).href)) as Record<string, unknown>;
+      const s = isScenario(mod) ? mod : mod.default;
+      if (!isScenario(s)) throw new Error('does not export { name, description, run }');
+      if (s.name !== name) throw new Error(`is named "${s.name}"; use the file name`);
+      scenarios.push({ name: s.name, description: s.description, run: s.run });
+    } catch (err) {
+      broken.push({ name, error: err instanceof Error ? err.message : String(err) });
+    }
   }
-  return out;
+  return { scenarios, broken };
 }
