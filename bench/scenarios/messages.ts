@@ -1,0 +1,460 @@
+/**
+ * `npm run bench -- messages`: channel messages on PostgreSQL + NATS + Redis, one reef node.
+ *
+ * Workloads (closed loop: every sender has one message in flight, `POST /api/channels/:id/messages`,
+ * answered after the row is written):
+ *   - busy: BENCH_MSG_SENDERS senders (members) post into ONE channel whose 100 members listen on
+ *     native /ws sockets joined to the channel room;
+ *   - quiet: the same number of senders post into 1,000 channels (100 spaces × 10 channels), a random
+ *     channel per message.
+ * Reported per target: acknowledged sends/s, send→ack p50/p99, send→delivery p50/p99 (busy: the
+ * sender's request start → `message:new` on a member socket, one clock: the driver's; measured on
+ * BENCH_MSG_PROBES of the 100 sockets, every socket's deliveries are counted), deliveries missing.
+ *
+ * Baseline, in the same run, alternating rounds: this file in baseline mode (BENCH_MSG_BASELINE=1),
+ * the straightforward server: per message verify the same JWT, read the author (and global ban),
+ * check the channel's space membership, INSERT the message (its own statement), publish it on NATS,
+ * and write it to the channel's WebSockets. Same database, tables, bus, tokens and driver; no
+ * permission bitfields, overrides, ordering, unread/mention rows, notifications or triggers.
+ * Knobs (env): BENCH_MSG_SENDERS (default 64), BENCH_MSG_PROBES (default 10).
+ */
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import WebSocket, { WebSocketServer } from 'ws';
+import pg from 'pg';
+import { jwtVerify } from 'jose';
+import { connect as natsConnect } from '@nats-io/transport-node';
+import type { BenchContext } from '../lib/context.ts';
+
+export const name = 'messages';
+export const description =
+  'channel messages: sends/s and send→ack / send→delivery p50/p99, one busy channel (100 listeners) and 1,000 quiet channels, reef vs one INSERT per message';
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+const median = (xs: number[]) => pct(xs, 50);
+const NONCE = 'bench ';
+
+interface Sender {
+  url: (channelId: string) => string;
+  token: string;
+}
+interface Workload {
+  senders: Sender[];
+  channels: string[];
+  listeners: string[];
+  join?: (ws: WebSocket, channelId: string) => Promise<void>;
+}
+interface RoundResult {
+  acked: number;
+  failed: number;
+  seconds: number;
+  ack: number[];
+  delivery: number[];
+  missing: number;
+}
+
+function post(url: string, token: string, body: string, agent: http.Agent): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve((res.statusCode ?? 500) < 300));
+      },
+    );
+    req.on('error', () => resolve(false));
+    req.end(body);
+  });
+}
+
+/** Open the listener sockets (joined to the busy channel); `probes` of them time their deliveries. */
+async function listen(
+  w: Workload,
+  probes: number,
+  onFrame: (nonce: string | null, probe: boolean) => void,
+): Promise<WebSocket[]> {
+  const every = Math.max(1, Math.floor(w.listeners.length / probes));
+  return Promise.all(
+    w.listeners.map(
+      (url, i) =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(url, { perMessageDeflate: false });
+          const probe = i % every === 0;
+          let state: 'ready' | 'joining' | 'live' = 'ready';
+          ws.on('message', (raw: Buffer) => {
+            if (state === 'ready') {
+              state = 'joining';
+              const join = w.join?.(ws, w.channels[0]!) ?? Promise.resolve();
+              join.then(() => {
+                state = 'live';
+                resolve(ws);
+              }, reject);
+              return;
+            }
+            // Only message:new frames (reef also sends channel:activity to the space room).
+            if (state !== 'live' || raw.indexOf('"message:new"') < 0) return;
+            if (!probe) return onFrame(null, false);
+            const s = raw.toString();
+            const at = s.indexOf(NONCE);
+            onFrame(at < 0 ? null : s.slice(at + NONCE.length, at + NONCE.length + 16), true);
+          });
+          ws.once('error', reject);
+        }),
+    ),
+  );
+}
+
+async function drive(w: Workload, seconds: number, probes: number, listeners: boolean): Promise<RoundResult> {
+  const sentAt = new Map<string, number>();
+  const ack: number[] = [];
+  const delivery: number[] = [];
+  let frames = 0;
+  const sockets = listeners
+    ? await listen(w, probes, (nonce, probe) => {
+        if (!probe) return void frames++;
+        if (nonce === null) return;
+        frames++;
+        const at = sentAt.get(nonce);
+        if (at !== undefined) delivery.push(performance.now() - at);
+      })
+    : [];
+  const agent = new http.Agent({ keepAlive: true, maxSockets: w.senders.length });
+  const deadline = performance.now() + seconds * 1000;
+  let acked = 0;
+  let failed = 0;
+  const started = performance.now();
+  await Promise.all(
+    w.senders.map(async (s) => {
+      while (performance.now() < deadline) {
+        const nonce = randomBytes(8).toString('hex');
+        const channel = w.channels[Math.floor(Math.random() * w.channels.length)]!;
+        const t0 = performance.now();
+        sentAt.set(nonce, t0);
+        const ok = await post(s.url(channel), s.token, JSON.stringify({ content: NONCE + nonce }), agent);
+        if (ok) {
+          acked++;
+          ack.push(performance.now() - t0);
+        } else failed++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const expected = acked * sockets.length;
+  const settle = performance.now() + 3000;
+  while (frames < expected && performance.now() < settle) await new Promise((r) => setTimeout(r, 20));
+  agent.destroy();
+  for (const ws of sockets) ws.close();
+  return { acked, failed, seconds: elapsed, ack, delivery, missing: Math.max(0, expected - frames) };
+}
+
+async function api<T>(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<T> {
+  const res = await fetch(base + path, {
+    method,
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** A native /ws client's channel:join, acknowledged. */
+function joinReef(ws: WebSocket, channelId: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onMsg = (raw: Buffer) => {
+      const f = JSON.parse(raw.toString()) as { t: string; id?: number; d?: { ok?: boolean } };
+      if (f.t !== 'ack' || f.id !== 1) return;
+      ws.off('message', onMsg);
+      if (f.d?.ok) resolve();
+      else reject(new Error(`channel:join refused: ${raw.toString()}`));
+    };
+    ws.on('message', onMsg);
+    ws.send(JSON.stringify({ t: 'channel:join', d: { channelId }, id: 1 }));
+  });
+}
+
+export async function run(ctx: BenchContext): Promise<void> {
+  const sendersN = Number(process.env.BENCH_MSG_SENDERS ?? '64');
+  const probes = Number(process.env.BENCH_MSG_PROBES ?? '10');
+  const ns = `benchmsg${randomBytes(4).toString('hex')}`;
+  const secret = randomBytes(30).toString('base64url');
+  const reef = await ctx.startReef('reef', {
+    ...ctx.services,
+    NAMESPACE: ns,
+    NODE_ID: '201',
+    JWT_SECRET: secret,
+    RATE_LIMIT_AUTH: '100000/60',
+    WS_RATE_LIMIT: '1000000/1',
+    PASSWORD_SCRYPT_N: '1024',
+    DB_POOL_SIZE: '20',
+  });
+  const base = await ctx.startBaseline('baseline', 'bench/scenarios/messages.ts', {
+    ...ctx.services,
+    BENCH_MSG_BASELINE: '1',
+    BENCH_MSG_NS: ns,
+    JWT_SECRET: secret,
+  });
+
+  // Seed through reef's API, as clients would.
+  const reg = (u: string) =>
+    api<{ accessToken: string; user: { id: string } }>(reef.url, 'POST', '/api/auth/register', {
+      email: `${u}@bench.test`,
+      username: u,
+      displayName: u,
+      password: 'correct horse battery',
+    });
+  const tag = randomBytes(3).toString('hex');
+  const owner = await reg(`o${tag}`);
+  const space = await api<{ id: string }>(
+    reef.url,
+    'POST',
+    '/api/spaces',
+    { name: 'busy', slug: `busy${tag}` },
+    owner.accessToken,
+  );
+  const channels = await api<Array<{ id: string; name: string }>>(
+    reef.url,
+    'GET',
+    `/api/spaces/${space.id}/channels`,
+    undefined,
+    owner.accessToken,
+  );
+  const busy = channels.find((c) => c.name === 'general')!.id;
+  const invite = await api<{ code: string }>(
+    reef.url,
+    'POST',
+    `/api/spaces/${space.id}/invites`,
+    {},
+    owner.accessToken,
+  );
+  ctx.progress('seeding 100 members of the busy channel');
+  const members: Array<{ accessToken: string }> = [];
+  for (let i = 0; i < 100; i += 10) {
+    const batch = await Promise.all(Array.from({ length: 10 }, (_, k) => reg(`m${tag}${i + k}`)));
+    await Promise.all(
+      batch.map((m) => api(reef.url, 'POST', '/api/spaces/join', { code: invite.code }, m.accessToken)),
+    );
+    members.push(...batch);
+  }
+  ctx.progress('seeding 1,000 quiet channels (100 spaces × 10)');
+  const quiet: string[] = [];
+  for (let s = 0; s < 100; s += 10) {
+    await Promise.all(
+      Array.from({ length: 10 }, async (_, k) => {
+        const sp = await api<{ id: string }>(
+          reef.url,
+          'POST',
+          '/api/spaces',
+          { name: 'quiet', slug: `q${tag}${s + k}` },
+          owner.accessToken,
+        );
+        const cs = await api<Array<{ id: string; name: string }>>(
+          reef.url,
+          'GET',
+          `/api/spaces/${sp.id}/channels`,
+          undefined,
+          owner.accessToken,
+        );
+        quiet.push(cs.find((c) => c.name === 'general')!.id);
+        for (let c = 0; c < 9; c++)
+          quiet.push(
+            (
+              await api<{ id: string }>(
+                reef.url,
+                'POST',
+                `/api/spaces/${sp.id}/channels`,
+                { name: `q${c}` },
+                owner.accessToken,
+              )
+            ).id,
+          );
+      }),
+    );
+  }
+
+  const reefSend = (c: string) => `${reef.url}/api/channels/${c}/messages`;
+  const baseSend = (c: string) => `${base.url}/api/channels/${c}/messages`;
+  const wsBase = (u: string) => u.replace('http', 'ws');
+  const sendersOf = (url: (c: string) => string, who: Array<{ accessToken: string }>) =>
+    Array.from({ length: sendersN }, (_, i) => ({ url, token: who[i % who.length]!.accessToken }));
+  const targets = [
+    {
+      label: 'reef',
+      busy: {
+        senders: sendersOf(reefSend, members),
+        channels: [busy],
+        listeners: members.map((m) => `${wsBase(reef.url)}/ws?token=${encodeURIComponent(m.accessToken)}`),
+        join: joinReef,
+      },
+      quiet: { senders: sendersOf(reefSend, [owner]), channels: quiet, listeners: [] },
+    },
+    {
+      label: 'baseline: INSERT per message',
+      busy: {
+        senders: sendersOf(baseSend, members),
+        channels: [busy],
+        listeners: members.map(() => `${wsBase(base.url)}/ws?channel=${busy}`),
+      },
+      quiet: { senders: sendersOf(baseSend, [owner]), channels: quiet, listeners: [] },
+    },
+  ];
+
+  const { durationS, warmupS, rounds } = ctx.options;
+  const rows: string[] = [];
+  for (const kind of ['busy', 'quiet'] as const) {
+    for (const t of targets) {
+      ctx.progress(`${kind}: warm-up ${t.label}`);
+      await drive(t[kind], warmupS, probes, false);
+    }
+    const results = new Map<string, RoundResult[]>(targets.map((t) => [t.label, []]));
+    for (let r = 1; r <= rounds; r++)
+      for (const t of targets) {
+        const res = await drive(t[kind], durationS, probes, kind === 'busy');
+        results.get(t.label)!.push(res);
+        ctx.progress(
+          `${kind} round ${r}/${rounds} ${t.label}: ${Math.round(res.acked / res.seconds)} sends/s, ack p99 ${pct(res.ack, 99).toFixed(1)} ms` +
+            (kind === 'busy' ? `, delivery p99 ${pct(res.delivery, 99).toFixed(1)} ms` : ''),
+        );
+      }
+    const summary = targets.map((t) => {
+      const rs = results.get(t.label)!;
+      return {
+        label: t.label,
+        rate: median(rs.map((x) => x.acked / x.seconds)),
+        ack50: median(rs.map((x) => pct(x.ack, 50))),
+        ack99: median(rs.map((x) => pct(x.ack, 99))),
+        del50: median(rs.map((x) => pct(x.delivery, 50))),
+        del99: median(rs.map((x) => pct(x.delivery, 99))),
+        missing: rs.reduce((n, x) => n + x.missing, 0),
+        failed: rs.reduce((n, x) => n + x.failed, 0),
+      };
+    });
+    const baseRate = summary[1]!.rate;
+    for (const s of summary)
+      rows.push(
+        `| ${kind === 'busy' ? '1 busy channel, 100 listeners' : '1,000 quiet channels'} | ${s.label} | ${Math.round(s.rate)} | ${(s.rate / baseRate).toFixed(2)} | ${s.ack50.toFixed(1)} / ${s.ack99.toFixed(1)} ms | ${kind === 'busy' ? `${s.del50.toFixed(1)} / ${s.del99.toFixed(1)} ms` : '—'} | ${kind === 'busy' ? s.missing : '—'} | ${s.failed} |`,
+      );
+  }
+  ctx.note(
+    `${sendersN} closed-loop senders (one message in flight each); ${rounds} rounds of ${durationS} s per target, alternating; medians over rounds. Delivery latency on ${probes} of the 100 sockets (all 100 counted for "missing").`,
+  );
+  ctx.note(
+    '| workload | target | sends/s | ratio | send→ack p50 / p99 | send→delivery p50 / p99 | deliveries missing | failed sends |',
+  );
+  ctx.note('|---|---|---|---|---|---|---|---|');
+  for (const r of rows) ctx.note(r);
+}
+
+// ---- baseline server (this file run as a script with BENCH_MSG_BASELINE=1) ----------------------
+
+async function serveBaseline(): Promise<void> {
+  const ns = process.env.BENCH_MSG_NS ?? 'benchmsg';
+  const key = new TextEncoder().encode(process.env.JWT_SECRET ?? '');
+  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
+  await pool.query(`create table if not exists bench_msg_baseline (
+    id bigint primary key, space_id bigint not null, channel_id bigint not null, author_id bigint not null,
+    content text not null, created_at timestamptz not null default now())`);
+  await pool.query(
+    'create index if not exists bench_msg_baseline_channel on bench_msg_baseline (channel_id, id)',
+  );
+  const nats = await natsConnect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+  const listeners = new Map<string, Set<WebSocket>>();
+  nats.subscribe(`${ns}.bmsg.>`, {
+    callback: (_err, msg) => {
+      const channelId = msg.subject.split('.').pop()!;
+      const text = new TextDecoder().decode(msg.data);
+      for (const ws of listeners.get(channelId) ?? []) ws.send(text);
+    },
+  });
+  let seq = 0;
+  const fail = (res: http.ServerResponse, status: number, message: string) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { code: String(status), message } }));
+  };
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', async () => {
+      try {
+        const m = /^\/api\/channels\/(\d+)\/messages$/.exec(req.url ?? '');
+        if (req.method !== 'POST' || !m) return fail(res, 404, 'not found');
+        const channelId = m[1]!;
+        const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+        const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'] }).catch(() => ({
+          payload: null,
+        }));
+        if (!payload || payload['typ'] !== 'access' || typeof payload.sub !== 'string')
+          return fail(res, 401, 'unauthorized');
+        const user = await pool.query<{ id: string; username: string; banned: string | null }>(
+          'select u.id, u.username, b.user_id as banned from users u left join user_bans b on b.user_id = u.id where u.id = $1',
+          [payload.sub],
+        );
+        const author = user.rows[0];
+        if (!author || author.banned) return fail(res, 403, 'forbidden');
+        const member = await pool.query<{ space_id: string }>(
+          'select c.space_id from channels c join space_members m on m.space_id = c.space_id and m.user_id = $2 where c.id = $1',
+          [channelId, author.id],
+        );
+        const spaceId = member.rows[0]?.space_id;
+        if (!spaceId) return fail(res, 403, 'not a member');
+        const { content } = JSON.parse(body) as { content: string };
+        const id = (BigInt(Date.now() - 1_704_067_200_000) << 22n) | (1023n << 12n) | BigInt(seq++ & 0xfff);
+        const row = await pool.query<{ created_at: Date }>(
+          'insert into bench_msg_baseline (id, space_id, channel_id, author_id, content) values ($1, $2, $3, $4, $5) returning created_at',
+          [id.toString(), spaceId, channelId, author.id, content],
+        );
+        const out = JSON.stringify({
+          id: id.toString(),
+          channelId,
+          spaceId,
+          authorId: author.id,
+          author: { id: author.id, username: author.username },
+          content,
+          createdAt: row.rows[0]!.created_at.toISOString(),
+        });
+        nats.publish(`${ns}.bmsg.${channelId}`, JSON.stringify({ t: 'message:new', d: JSON.parse(out) }));
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(out);
+      } catch (err) {
+        fail(res, 500, String(err));
+      }
+    });
+  });
+  const wss = new WebSocketServer({ server, path: '/ws', perMessageDeflate: false });
+  wss.on('connection', (ws, req) => {
+    const channelId = new URL(req.url ?? '/', 'http://x').searchParams.get('channel') ?? '';
+    let set = listeners.get(channelId);
+    if (!set) listeners.set(channelId, (set = new Set()));
+    set.add(ws);
+    ws.on('close', () => set.delete(ws));
+    ws.send(JSON.stringify({ t: 'ready' }));
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () => {
+    const addr = server.address();
+    console.log(`listening ${typeof addr === 'object' && addr ? addr.port : 0}`);
+  });
+  process.on('SIGTERM', () => {
+    server.close();
+    void Promise.allSettled([nats.close(), pool.end()]).then(() => process.exit(0));
+  });
+}
+
+if (process.env.BENCH_MSG_BASELINE === '1') void serveBaseline();
