@@ -50,6 +50,8 @@ export interface TargetSummary {
   spread: number;
   non2xx: number;
   errors: number;
+  /** Median server CPU time per response, in µs (null when /proc is unavailable). */
+  cpuUsPerReq: number | null;
   /** req/s relative to the baseline target. */
   ratio: number;
 }
@@ -141,11 +143,16 @@ export function createContext(
           await gen.run(request(t, warmupS));
         }
       const results = new Map<string, LoadResult[]>(spec.targets.map((t) => [t.label, []]));
+      const cpu = new Map<string, number[]>(spec.targets.map((t) => [t.label, []]));
       for (let r = 1; r <= rounds; r++)
         for (const t of spec.targets) {
           progress(`${spec.workload}: round ${r}/${rounds} ${t.label} (${durationS} s)`);
+          const cpuBefore = t.server.cpuMs();
           const res = await gen.run(request(t, durationS));
+          const cpuAfter = t.server.cpuMs();
           results.get(t.label)!.push(res);
+          if (cpuBefore !== null && cpuAfter !== null && res.requests > 0)
+            cpu.get(t.label)!.push(((cpuAfter - cpuBefore) * 1000) / res.requests);
           progress(
             `${spec.workload}: round ${r}/${rounds} ${t.label}: ${Math.round(res.rps)} req/s, p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms${res.non2xx || res.errors ? `, ${res.non2xx} non-2xx, ${res.errors} errors` : ''}`,
           );
@@ -162,6 +169,7 @@ export function createContext(
           spread: (Math.max(...rps) - Math.min(...rps)) / median(rps),
           non2xx: rs.reduce((a, x) => a + x.non2xx, 0),
           errors: rs.reduce((a, x) => a + x.errors, 0),
+          cpuUsPerReq: cpu.get(t.label)!.length ? median(cpu.get(t.label)!) : null,
           ratio: 0,
         };
       });

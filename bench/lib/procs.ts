@@ -4,6 +4,7 @@
  * other core) does not steal the server's cycles.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigSchema } from '../../engine/config.ts';
 
@@ -27,6 +28,8 @@ export interface ServerProcess {
   readonly pid: number;
   /** The server's own log lines (stdout and stderr), for a post-mortem. */
   readonly output: string[];
+  /** CPU time (user + system, all threads) the process has used so far, in ms; null off Linux. */
+  cpuMs(): number | null;
   /** SIGTERM, then SIGKILL after `graceMs`. Resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
 }
@@ -85,6 +88,7 @@ export function spawnServer(opts: SpawnServerOptions): Promise<ServerProcess> {
         url: `http://127.0.0.1:${port}`,
         pid: child.pid!,
         output,
+        cpuMs: () => processCpuMs(child.pid!),
         async stop(graceMs = 10_000) {
           if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
           child.kill('SIGTERM');
@@ -152,4 +156,20 @@ export function startBaselineProcess(
       return m ? Number(m[1]) : undefined;
     },
   });
+}
+
+/**
+ * utime + stime of a process from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 10 ms on
+ * Linux). Unlike req/s, CPU per request barely moves when other processes share the machine.
+ */
+export function processCpuMs(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces; count fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : null;
+  } catch {
+    return null;
+  }
 }

@@ -48,21 +48,27 @@ export function toMarkdown(r: BenchReport): string {
         : 'no CPU pinning (taskset unavailable).'),
     '',
     ...busyWarning(r),
-    '| workload | target | req/s (median) | spread | p50 ms | p99 ms | non-2xx | errors | vs baseline |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| workload | target | req/s (median) | spread | p50 ms | p99 ms | server CPU µs/req | non-2xx | errors | vs baseline (req/s) | vs baseline (CPU/req) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
-  for (const c of r.comparisons)
+  for (const c of r.comparisons) {
+    const baseCpu = c.targets.find((t) => t.label === c.baseline)?.cpuUsPerReq ?? null;
     for (const t of c.targets)
       lines.push(
-        `| ${c.workload} | ${t.label} | ${fmt(t.rps)} | ${fmt(t.spread * 100)}% | ${fmt(t.p50Ms, 1)} | ${fmt(t.p99Ms, 1)} | ${t.non2xx} | ${t.errors} | ${t.label === c.baseline ? 'baseline' : `${fmt(t.ratio, 2)}×`} |`,
+        `| ${c.workload} | ${t.label} | ${fmt(t.rps)} | ${fmt(t.spread * 100)}% | ${fmt(t.p50Ms, 1)} | ${fmt(t.p99Ms, 1)} | ${t.cpuUsPerReq === null ? 'n/a' : fmt(t.cpuUsPerReq)} | ${t.non2xx} | ${t.errors} | ${t.label === c.baseline ? 'baseline' : `${fmt(t.ratio, 2)}×`} | ${t.label === c.baseline ? 'baseline' : t.cpuUsPerReq !== null && baseCpu ? `${fmt(t.cpuUsPerReq / baseCpu, 2)}×` : 'n/a'} |`,
       );
+  }
   const noise = r.comparisons.filter((c) => c.noise);
   if (noise.length) {
     lines.push('');
-    for (const c of noise)
+    for (const c of noise) {
+      const [a, b] = c.noise!.pair.map((l) => c.targets.find((t) => t.label === l));
+      const cpu =
+        a?.cpuUsPerReq && b?.cpuUsPerReq ? `, CPU/req ${fmt(b.cpuUsPerReq / a.cpuUsPerReq, 3)}` : '';
       lines.push(
-        `- noise floor (${c.workload}): ${c.noise!.pair[1]} / ${c.noise!.pair[0]} = ${fmt(c.noise!.ratio, 3)}`,
+        `- noise floor (${c.workload}): ${c.noise!.pair[1]} / ${c.noise!.pair[0]} = req/s ${fmt(c.noise!.ratio, 3)}${cpu}`,
       );
+    }
   }
   if (r.notes.length) {
     lines.push('');
