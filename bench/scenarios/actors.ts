@@ -72,19 +72,25 @@ export async function run(ctx: BenchContext): Promise<void> {
     const cross: number[] = [];
     await a.call('busRtt', { subject: echo, n: 300 }); // warm-up
     await a.call('askMany', { address: remote, events: Array(300).fill(get) });
-    for (let r = 0; r < 5; r++) {
-      ctx.progress(`ask round trip, round ${r + 1}/5`);
-      bare.push(...(await a.call<number[]>('busRtt', { subject: echo, n: 400 })));
-      cross.push(...(await a.call<number[]>('askMany', { address: remote, events: Array(400).fill(get) })));
+    const ratios: number[] = [];
+    for (let r = 0; r < 7; r++) {
+      ctx.progress(`ask round trip, round ${r + 1}/7`);
+      const b1 = await a.call<number[]>('busRtt', { subject: echo, n: 400 });
+      const c1 = await a.call<number[]>('askMany', { address: remote, events: Array(400).fill(get) });
+      bare.push(...b1);
+      cross.push(...c1);
+      ratios.push(pct(c1, 50) / pct(b1, 50));
     }
     const ratio = pct(cross, 50) / pct(bare, 50);
+    const roundRatios = ratios.sort((x, y) => x - y);
     row(
       'bare NATS request/reply (same two processes)',
       `p50 ${ms(pct(bare, 50))} ms, p99 ${ms(pct(bare, 99))} ms`,
     );
     row(
       'ask, cross-node (read-only)',
-      `p50 ${ms(pct(cross, 50))} ms, p99 ${ms(pct(cross, 99))} ms; p50 ${ratio.toFixed(2)}× bare`,
+      `p50 ${ms(pct(cross, 50))} ms, p99 ${ms(pct(cross, 99))} ms; p50 ${ratio.toFixed(2)}× bare ` +
+        `(per-round ratios ${roundRatios.map((x) => x.toFixed(2)).join(', ')})`,
       '≤ 1.3× bare',
     );
     const [mine] = await local(a, 1, 'local');
@@ -102,6 +108,8 @@ export async function run(ctx: BenchContext): Promise<void> {
 
     // 2. cold activations on node a: fresh actors (first event ever), then restored from Postgres
     ctx.progress('cold activations');
+    const db = await a.call<number[]>('dbRtt', { n: 300 });
+    row('bare `select 1` round trip (same pool)', `p50 ${ms(pct(db, 50))} ms, p99 ${ms(pct(db, 99))} ms`);
     const fresh = await local(a, 600, 'cold');
     const first = fresh.slice(0, 300);
     const second = fresh.slice(300);

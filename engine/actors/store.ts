@@ -86,45 +86,50 @@ export interface OutboxRow {
 export function createStore(db: Db, ns: string) {
   return {
     /**
-     * Fence and load, in one statement. Raises the row's epoch to `epoch` (creating the row for a
-     * fresh actor); when the row already carries `epoch` (re-activation after passivation under the
-     * same lease) nothing is written or locked, so the statement is a plain read. Null when a newer
-     * epoch owns the actor: this activation is stale.
+     * Fence and load. Re-activation under the epoch the row already carries (after passivation, same
+     * lease) is one plain read. Otherwise one upsert raises the row's epoch to `epoch` (creating the
+     * row for a fresh actor) and returns the state as of that fence: after it, no older owner can
+     * write. Null when a newer epoch owns the actor: this activation is stale.
      */
     async activate(address: ActorAddress, shard: number, epoch: string): Promise<Restored | null> {
       const k = address.kind;
       const id = address.id;
-      const r = await sql<{
+      const timersOf = sql`(select coalesce(json_agg(json_build_object('key', t.key,
+          'generation', t.generation::text, 'due_at', t.due_at::text)), '[]'::json)
+        from actor_timers t where t.ns = ${ns} and t.kind = ${k} and t.id = ${id})`;
+      type Row = {
         version: string;
         snapshot: unknown;
         epoch: string;
         timers: Array<{ key: string; generation: string; due_at: string }>;
-      }>`
-        with cur as (
-          select version, snapshot, epoch from actors where ns = ${ns} and kind = ${k} and id = ${id}
-        ),
-        up as (
-          insert into actors (ns, kind, id, shard, epoch, version, status, snapshot)
-          select ${ns}, ${k}, ${id}, ${shard}, ${epoch}, 0, 'new', null
-          where not exists (select 1 from cur where cur.epoch >= ${epoch})
-          on conflict (ns, kind, id) do update set epoch = excluded.epoch where actors.epoch < excluded.epoch
-          returning version, snapshot, epoch
-        ),
-        res as (
-          select version, snapshot, epoch from up
-          union all
-          select version, snapshot, epoch from cur where not exists (select 1 from up)
-        )
-        select res.version, res.snapshot, res.epoch,
-          (select coalesce(json_agg(json_build_object('key', t.key, 'generation', t.generation::text,
-                    'due_at', t.due_at::text)), '[]'::json)
-           from actor_timers t where t.ns = ${ns} and t.kind = ${k} and t.id = ${id}) as timers
-        from res`.execute(db);
-      const row = r.rows[0];
-      if (!row || row.epoch !== epoch) return null;
-      const timers = new Map<string, TimerRef>();
-      for (const x of row.timers) timers.set(x.key, { generation: x.generation, dueAt: Number(x.due_at) });
-      return { version: Number(row.version), snapshot: row.snapshot, timers };
+      };
+      const restored = (row: Row): Restored => {
+        const timers = new Map<string, TimerRef>();
+        for (const x of row.timers) timers.set(x.key, { generation: x.generation, dueAt: Number(x.due_at) });
+        return { version: Number(row.version), snapshot: row.snapshot, timers };
+      };
+      const cur = await sql<Row>`select version, snapshot, epoch, ${timersOf} as timers
+        from actors where ns = ${ns} and kind = ${k} and id = ${id}`.execute(db);
+      const seen = cur.rows[0];
+      if (seen && seen.epoch === epoch) return restored(seen);
+      if (seen && BigInt(seen.epoch) > BigInt(epoch)) return null;
+      const up = await sql<{ version: string; snapshot: unknown; inserted: boolean }>`
+        insert into actors (ns, kind, id, shard, epoch, version, status, snapshot)
+        values (${ns}, ${k}, ${id}, ${shard}, ${epoch}, 0, 'new', null)
+        on conflict (ns, kind, id) do update set epoch = excluded.epoch where actors.epoch < excluded.epoch
+        returning version, snapshot, (xmax = 0) as inserted`.execute(db);
+      const row = up.rows[0];
+      if (!row) return null;
+      if (row.inserted) return { version: Number(row.version), snapshot: row.snapshot, timers: new Map() };
+      // Timers read after the fence (not in the same statement: its snapshot predates a commit of the
+      // previous owner that the upsert may have waited for).
+      const t = await sql<{ timers: Row['timers'] }>`select ${timersOf} as timers`.execute(db);
+      return restored({
+        version: row.version,
+        snapshot: row.snapshot,
+        epoch,
+        timers: t.rows[0]?.timers ?? [],
+      });
     },
 
     /**
