@@ -142,10 +142,10 @@ for (const adapter of adapters) {
       const bus = await open();
       const started = Date.now();
       await assert.rejects(
-        bus.request(`${uniq('t')}.nobody`, enc.encode('x'), 3000),
+        bus.request(`${uniq('t')}.nobody`, enc.encode('x'), 10_000),
         (err: unknown) => err instanceof BusError && err.code === 'NO_RESPONDERS',
       );
-      assert.ok(Date.now() - started < 1500, 'does not wait for the timeout');
+      assert.ok(Date.now() - started < 5000, 'does not wait for the timeout');
     });
 
     test('request to a silent responder fails with TIMEOUT after the deadline', async () => {
@@ -160,7 +160,7 @@ for (const adapter of adapters) {
         (err: unknown) => err instanceof BusError && err.code === 'TIMEOUT',
       );
       const elapsed = Date.now() - started;
-      assert.ok(elapsed >= 190 && elapsed < 1500, `timed out after ${elapsed} ms`);
+      assert.ok(elapsed >= 190 && elapsed < 5000, `timed out after ${elapsed} ms`);
       assert.equal(seen, 1, 'the request reached the silent subscriber');
     });
 

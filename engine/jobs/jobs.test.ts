@@ -110,10 +110,10 @@ for (const adapter of adapters) {
         ran.push(data.tag);
       });
       await Promise.all([
-        jobs.enqueue(queue, { tag: 'first' }, { jobId: 'call:1:timeout', delayMs: 150 }),
-        jobs.enqueue(queue, { tag: 'second' }, { jobId: 'call:1:timeout', delayMs: 150 }),
-        jobs.enqueue(queue, { tag: 'third' }, { jobId: 'call:1:timeout', delayMs: 150 }),
-        jobs.enqueue(queue, { tag: 'other' }, { jobId: 'call:2:timeout', delayMs: 150 }),
+        jobs.enqueue(queue, { tag: 'first' }, { jobId: 'call:1:timeout', delayMs: 600 }),
+        jobs.enqueue(queue, { tag: 'second' }, { jobId: 'call:1:timeout', delayMs: 600 }),
+        jobs.enqueue(queue, { tag: 'third' }, { jobId: 'call:1:timeout', delayMs: 600 }),
+        jobs.enqueue(queue, { tag: 'other' }, { jobId: 'call:2:timeout', delayMs: 600 }),
       ]);
       await waitFor(() => ran.length >= 2);
       await sleep(300);
