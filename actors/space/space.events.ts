@@ -146,6 +146,8 @@ export type SpaceEvent = At &
     | { type: 'space.delete'; by: string }
     | { type: 'member.join'; userId: string; via: 'invite' | 'public'; code?: string }
     | { type: 'member.leave'; userId: string }
+    /** The account was deleted: forget the member (its rows went with the account). */
+    | { type: 'member.purge'; userId: string }
     | { type: 'member.kick'; by: string; userId: string }
     | {
         type: 'member.ban';

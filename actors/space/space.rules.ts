@@ -43,6 +43,8 @@ export function reduce(ctx: SpaceContext, ev: SpaceEvent): Step {
       return members.remove(ctx, ev);
     case 'member.join':
       return members.join(ctx, ev);
+    case 'member.purge':
+      return members.purge(ctx, ev);
     case 'member.leave':
       return members.leave(ctx, ev);
     case 'member.kick':

@@ -20,6 +20,7 @@ import { MessagesService } from '../messages/messages.service.ts';
 import type { SpacesDeps } from './deps.ts';
 import { createSpaceDirectory, roomAccess, shareSpace, voiceChannels } from './directory.ts';
 import { createSpaceLoader } from './loader.ts';
+import { processUserDeleted, userDeletedHook } from './accounts-hooks.ts';
 import { MembersService } from './members.service.ts';
 import { PortalsService } from './portals.service.ts';
 import { createProjection, type RoomMembership } from './projection.ts';
@@ -80,6 +81,7 @@ export function createSpaces(engine: Engine, deps: SpacesFeatureDeps) {
     createSpaceLoader(db, () => engine.clock.now()),
   );
   const d: SpacesDeps = { ports: engine, actors: client, writer };
+  processUserDeleted(engine.jobs, client);
   const channels = new ChannelsService(d);
   const messages = new MessagesService(d);
   return {
@@ -97,6 +99,8 @@ export function createSpaces(engine: Engine, deps: SpacesFeatureDeps) {
     forum: new ForumService(d, messages),
     /** accounts' SpaceDirectory (profile handles, "shares a space"). */
     directory: createSpaceDirectory(),
+    /** accounts' onUserDeleted hook (memberships and owned spaces of a deleted account). */
+    onUserDeleted: userDeletedHook(engine.jobs),
     /** conversations' SharedSpaces. */
     sharedSpaces: { shareSpace },
     /** calls' VoiceChannelDirectory. */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { TestContext, uniq } from '../context.ts';
 import { registerUser } from '../helpers/users.ts';
 import { addMember, createSpace, expectStatus, invite } from './helpers.ts';
+import { until } from '../realtime-clients.ts';
 
 let t: TestContext;
 before(async () => {
@@ -110,4 +111,46 @@ test('invite: max uses enforced under 50 concurrent joins on a 10-use invite', a
     200,
   );
   assert.equal(invites.find((i: any) => i.code === code).uses, 10);
+});
+
+test('account deletion: a member leaves every space; an owner takes its spaces (and frees their slugs)', async () => {
+  const space = await createSpace(t);
+  const bob = await addMember(t, space);
+  await expectStatus(
+    t.api('DELETE', '/users/me', { token: bob.accessToken, body: { password: bob.password } }),
+    200,
+  );
+  const s = await expectStatus(t.api('GET', `/spaces/${space.id}`, { token: space.owner.accessToken }), 200);
+  assert.equal(s.memberCount, 1);
+  const members = await expectStatus(
+    t.api('GET', `/spaces/${space.id}/members`, { token: space.owner.accessToken }),
+    200,
+  );
+  assert.deepEqual(
+    members.map((m: any) => m.userId),
+    [space.owner.id],
+  );
+  // The actor forgot bob: its member list (through a role change) no longer knows him.
+  await until(
+    async () =>
+      (
+        await t.api('PUT', `/spaces/${space.id}/members/${bob.id}/roles`, {
+          token: space.owner.accessToken,
+          body: { roleIds: [] },
+        })
+      ).status === 404,
+  );
+  // The owner goes: the space and its slug with them.
+  const carol = await registerUser(t);
+  await expectStatus(
+    t.api('DELETE', '/users/me', {
+      token: space.owner.accessToken,
+      body: { password: space.owner.password },
+    }),
+    200,
+  );
+  await expectStatus(
+    t.api('POST', '/spaces', { token: carol.accessToken, body: { name: 'reuse', slug: space.slug } }),
+    201,
+  );
 });

@@ -105,6 +105,13 @@ const removed = (ctx: SpaceContext, userId: string, reason: 'left' | 'kicked' | 
   reason,
 });
 
+/** A deleted account: gone from the context, its sockets out of the rooms (no owner check: trusted). */
+export function purge(ctx: SpaceContext, ev: Ev<'member.purge'>): Step {
+  if (ctx.members[ev.userId] === undefined && !ctx.bans[ev.userId]) return done(ev, ctx, []);
+  const next = { ...dropMember(ctx, ev.userId), bans: withoutKey(ctx.bans, ev.userId) };
+  return done(ev, next, ctx.members[ev.userId] !== undefined ? [removed(ctx, ev.userId, 'left')] : []);
+}
+
 export function leave(ctx: SpaceContext, ev: Ev<'member.leave'>): Step {
   if (ev.userId === ctx.ownerId)
     return badRequest(ctx, 'The owner cannot leave the space; delete it instead');
