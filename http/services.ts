@@ -61,6 +61,7 @@ export function createServices(engine: Engine): Services {
   accounts.hooks.onBlock.push((trx, a, b) => dms.conversations.declineOnBlock(trx, a, b));
   const spaces = createSpaces(engine, { notifier, sockets: () => realtime });
   accounts.spaces = spaces.directory;
+  accounts.hooks.onUserDeleted.push(spaces.onUserDeleted);
   const services: Services = {
     accounts,
     realtime,
