@@ -1,7 +1,6 @@
 /** `npm start`: reef on the configured ports (embedded defaults with no env), drained on SIGTERM/SIGINT. */
 import { ConfigError, loadConfig } from './engine/config.ts';
 import { createLogger } from './engine/log.ts';
-import { startReef } from './http/app.ts';
 
 let config;
 try {
@@ -17,6 +16,8 @@ const log = createLogger(config.LOG_LEVEL, { node: config.NODE_ID });
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception'));
 
+// Loaded after the config check, so a bad variable fails in a second, not after loading the app.
+const { startReef } = await import('./http/app.ts');
 const reef = await startReef(config, { log });
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -41,7 +41,7 @@ const child = spawn(
     'tsx',
     '--test',
     `--test-concurrency=${concurrency}`,
-    '--test-timeout=120000',
+    '--test-timeout=300000',
     ...selected,
   ],
   { stdio: 'inherit', env },
