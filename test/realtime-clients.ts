@@ -5,6 +5,7 @@
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import type { TestContext } from './context.ts';
+import type { RoomAccessProvider } from '../http/realtime/index.ts';
 
 export interface Received {
   event: string;
@@ -209,4 +210,13 @@ export async function until(
 export function openSockets(t: TestContext): number {
   const c = t.reef.services.realtime.stats().connections;
   return c['socket.io'] + c.ws;
+}
+
+/**
+ * Register a test room-access provider, replacing the feature's own for that kind (features register
+ * theirs at start; these tests control membership themselves).
+ */
+export function useProvider(t: TestContext, provider: RoomAccessProvider): void {
+  t.reef.services.realtime.access.unregister(provider.prefix);
+  t.reef.services.realtime.access.register(provider);
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as v from 'valibot';
 import { SERVICES, TestContext, uniq } from './context.ts';
 import { registerUser, type TestUser } from './helpers/users.ts';
-import { SioClient, WsClient, barrier, openSockets, until } from './realtime-clients.ts';
+import { SioClient, WsClient, barrier, openSockets, until, useProvider } from './realtime-clients.ts';
 import { snowflake } from '../http/validate.ts';
 
 const skip = SERVICES ? false : 'two-node tests need NATS: run with REEF_TEST_SERVICES=1';
@@ -31,12 +31,12 @@ before(async () => {
   const members = new Set([alice.id, bob.id]);
   for (const node of [a, b]) {
     const rt = node.reef.services.realtime;
-    rt.access.register({
+    useProvider(node, {
       prefix: 'space',
       roomsOf: async (userId) => (members.has(userId) ? [`space:${spaceId}`] : []),
       canJoin: async (userId) => members.has(userId),
     });
-    rt.access.register({ prefix: 'channel', canJoin: async (userId) => members.has(userId) });
+    useProvider(node, { prefix: 'channel', canJoin: async (userId) => members.has(userId) });
     rt.setGuestVisitPolicy({
       canVisit: async () => true,
       canKickGuests: async (userId) => userId === alice.id,

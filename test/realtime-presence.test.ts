@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestContext } from './context.ts';
 import { registerUser, type TestUser } from './helpers/users.ts';
-import { SioClient, WsClient, barrier, openSockets, sleep, until } from './realtime-clients.ts';
+import { SioClient, WsClient, barrier, openSockets, sleep, until, useProvider } from './realtime-clients.ts';
 
 const TTL_MS = 700;
 let t: TestContext;
@@ -16,7 +16,7 @@ const spaceId = '9100000000000001';
 const members = new Set<string>();
 
 function registerSpace(ctx: TestContext): void {
-  ctx.reef.services.realtime.access.register({
+  useProvider(ctx, {
     prefix: 'space',
     roomsOf: async (userId) => (members.has(userId) ? [`space:${spaceId}`] : []),
     canJoin: async (userId) => members.has(userId),

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
 import { TestContext } from './context.ts';
 import { registerUser, type TestUser } from './helpers/users.ts';
-import { SioClient, WsClient, openSockets, until } from './realtime-clients.ts';
+import { SioClient, WsClient, openSockets, until, useProvider } from './realtime-clients.ts';
 
 let t: TestContext;
 let alice: TestUser;
@@ -25,7 +25,7 @@ before(async () => {
       WS_MAX_SOCKETS_PER_USER: '3',
     },
   });
-  t.reef.services.realtime.access.register({ prefix: 'channel', canJoin: async () => true });
+  useProvider(t, { prefix: 'channel', canJoin: async () => true });
   [alice, bob, carol] = await Promise.all([registerUser(t), registerUser(t), registerUser(t)]);
 });
 after(() => t.close());

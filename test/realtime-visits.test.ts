@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestContext } from './context.ts';
 import { registerUser, type TestUser } from './helpers/users.ts';
-import { SioClient, WsClient, barrier, openSockets, until } from './realtime-clients.ts';
+import { SioClient, WsClient, barrier, openSockets, until, useProvider } from './realtime-clients.ts';
 
 let t: TestContext;
 const publicSpace = '9300000000000001';
@@ -19,7 +19,7 @@ before(async () => {
   t = await TestContext.start();
   [owner, member, guest] = await Promise.all([registerUser(t), registerUser(t), registerUser(t)]);
   const members = new Set([owner.id, member.id]);
-  t.reef.services.realtime.access.register({
+  useProvider(t, {
     prefix: 'space',
     roomsOf: async (userId) => (members.has(userId) ? [`space:${publicSpace}`] : []),
     canJoin: async (userId) => members.has(userId),
@@ -28,6 +28,7 @@ before(async () => {
 after(() => t.close());
 
 test('without a visit policy (no spaces feature yet) visits answer SERVICE_UNAVAILABLE', async () => {
+  t.reef.services.realtime.setGuestVisitPolicy(null);
   const g = await WsClient.connect(t, guest.accessToken);
   const r = await g.call('space:visit', { spaceId: publicSpace });
   assert.equal(r.error!.code, 'SERVICE_UNAVAILABLE');

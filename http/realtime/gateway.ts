@@ -95,8 +95,8 @@ export class Gateway {
     this.commands.register(name, schema, handler, options);
   }
 
-  /** The spaces feature sets this to enable space:visit / space:kick_guest. */
-  setGuestVisitPolicy(policy: GuestVisitPolicy): void {
+  /** The spaces feature sets this to enable space:visit / space:kick_guest (null disables them). */
+  setGuestVisitPolicy(policy: GuestVisitPolicy | null): void {
     this.visits.policy = policy;
   }
 

@@ -165,22 +165,22 @@ export class RoomHub {
   private deliver(roomName: string, data: Uint8Array): void {
     const room = this.rooms.get(roomName);
     if (!room) return;
-    let msg: RoomEvent;
-    try {
-      msg = JSON.parse(dec.decode(data)) as RoomEvent;
-    } catch {
+    const text = dec.decode(data);
+    const msg = splitRoomEvent(text) ?? parseRoomEvent(text);
+    if (!msg) {
       this.deps.log.warn({ room: roomName }, 'undecodable room event dropped');
       return;
     }
-    if (typeof msg?.event !== 'string') return;
     if (msg.event.charCodeAt(0) === 36 /* '$' */) {
-      this.deps.onControl(roomName, msg);
+      this.deps.onControl(roomName, {
+        event: msg.event,
+        payload: JSON.parse(msg.payloadJson) as unknown,
+        ...(msg.except !== undefined ? { exceptUserId: msg.except } : {}),
+      });
       return;
     }
     this.delivered++;
-    const eventJson = JSON.stringify(msg.event);
-    const payloadJson = JSON.stringify(msg.payload ?? null);
-    const except = typeof msg.exceptUserId === 'string' ? msg.exceptUserId : undefined;
+    const { eventJson, payloadJson, except } = msg;
     const { framings } = this.deps;
     const frames: (string | undefined)[] = [];
     for (let i = 0; i < framings.length; i++) {
@@ -219,4 +219,59 @@ export class RoomHub {
       for (const c of room.members)
         if (c.topicMode && c.ws && c.framing === f && c.userId !== userId) c.ws.send(frame);
   }
+}
+
+interface SplitEvent {
+  event: string;
+  eventJson: string;
+  payloadJson: string;
+  except: string | undefined;
+}
+
+const HEAD = '{"event":"';
+const PAYLOAD = '","payload":';
+const EXCEPT_TAIL = /,"exceptUserId":"(\d+)"}$/;
+
+/**
+ * The fast path: engine/rooms.ts writes `{"event":"<name>","payload":<json>[,"exceptUserId":"<id>"]}`
+ * (JSON.stringify keeps key order), so the payload's JSON text is a slice of the message and is
+ * never parsed or re-serialised here. Anything else (an event name that needed escaping, another
+ * key order) returns null and takes the parsing path.
+ */
+export function splitRoomEvent(text: string): SplitEvent | null {
+  if (!text.startsWith(HEAD)) return null;
+  const q = text.indexOf('"', HEAD.length);
+  if (q < 0 || !text.startsWith(PAYLOAD, q)) return null;
+  const event = text.slice(HEAD.length, q);
+  if (event.includes('\\')) return null;
+  const start = q + PAYLOAD.length;
+  let end = text.length - 1;
+  let except: string | undefined;
+  if (text.charCodeAt(end - 1) === 34 /* '"' */) {
+    // `"}` at the end: an exceptUserId, or a payload that is a JSON string. Inside a JSON string every
+    // quote is escaped, so the unescaped tail below can only be the outer exceptUserId.
+    const m = EXCEPT_TAIL.exec(text.slice(Math.max(start, end - 60)));
+    if (m) {
+      except = m[1];
+      end = text.length - m[0].length;
+    }
+  }
+  if (end <= start) return null;
+  return { event, eventJson: `"${event}"`, payloadJson: text.slice(start, end), except };
+}
+
+function parseRoomEvent(text: string): SplitEvent | null {
+  let msg: RoomEvent;
+  try {
+    msg = JSON.parse(text) as RoomEvent;
+  } catch {
+    return null;
+  }
+  if (typeof msg?.event !== 'string') return null;
+  return {
+    event: msg.event,
+    eventJson: JSON.stringify(msg.event),
+    payloadJson: JSON.stringify(msg.payload ?? null),
+    except: typeof msg.exceptUserId === 'string' ? msg.exceptUserId : undefined,
+  };
 }
