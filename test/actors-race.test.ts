@@ -13,6 +13,16 @@ import { createNatsCasKv, createSqlCasKv, type CasKv } from '../engine/actors/in
 import type { Database } from '../engine/db/index.ts';
 import { SERVICES, SERVICE_URLS, uniq } from './context.ts';
 
+async function waitForClaim(claim: () => Promise<Map<string, number | null>>): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const rev = (await claim().catch(() => new Map<string, number | null>())).get('s');
+    if (typeof rev === 'number') return rev;
+    if (Date.now() > deadline) throw new Error('no claim succeeded after the bucket was recreated');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 const SKIP = SERVICES ? false : 'lease race tests need REEF_TEST_SERVICES=1 (PostgreSQL, NATS)';
 
 describe('shard lease claims race', { skip: SKIP }, () => {
@@ -42,8 +52,33 @@ describe('shard lease claims race', { skip: SKIP }, () => {
         }
       }),
     );
+    await buckets[0]!.destroy();
     return races;
   }
+
+  it('NATS JetStream KV: a bucket removed under a live node is recreated, with higher epochs', async () => {
+    const [a, b] = await Promise.all(
+      [0, 1].map((i) => createNatsCasKv(SERVICE_URLS.NATS_URL, `heal-${i}`, log)),
+    );
+    try {
+      const name = uniq('heal');
+      const bucketA = await a!.bucket(name, 60_000);
+      const first = (await bucketA.claim(['s'], 'a')).get('s');
+      assert.equal(typeof first, 'number');
+      const before = bucketA.epoch(first as number);
+      // 1. someone else removes the bucket (the last node of a cluster leaving)
+      await (await b!.bucket(name, 60_000)).destroy();
+      // 2. the next failing call recreates it; the lease held in the old bucket is lost...
+      const renewed = await bucketA.renew([{ key: 's', revision: first as number }], 'a').catch(() => null);
+      assert.notEqual(typeof renewed?.get('s'), 'number', 'the old lease does not survive');
+      // 3. ...and a new claim succeeds with an epoch above every epoch of the old bucket
+      const again = await waitForClaim(() => bucketA.claim(['s'], 'a'));
+      assert.ok(bucketA.epoch(again) > before, `${bucketA.epoch(again)} > ${before}`);
+      await bucketA.destroy();
+    } finally {
+      await Promise.all([a!.close(), b!.close()]);
+    }
+  });
 
   it('NATS JetStream KV: 3 clients, 1,000 races, exactly one winner each time', async () => {
     const stores = await Promise.all(

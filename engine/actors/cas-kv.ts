@@ -37,6 +37,8 @@ export interface CasBucket {
    * bucket, including across restarts of the store, so a later owner always fences an earlier one.
    */
   epoch(revision: number): bigint;
+  /** Remove the whole bucket (the last node of a cluster leaving). */
+  destroy(): Promise<void>;
 }
 
 export interface CasKv {
@@ -105,6 +107,9 @@ export function createSqlCasKv(db: Db): CasKv {
           return r.rows.map((row) => ({ key: row.key, value: row.value, revision: Number(row.revision) }));
         },
         epoch: (revision) => BigInt(revision),
+        async destroy() {
+          await sql`delete from actor_kv where bucket = ${bucket}`.execute(db);
+        },
       };
     },
     close: async () => undefined,

@@ -126,6 +126,17 @@ export class Directory {
       .catch((err: unknown) =>
         this.o.log.warn({ err: (err as Error).message }, 'leaving the membership failed'),
       );
+    // The last node out removes the buckets, so short-lived namespaces (tests, benchmarks) leave no
+    // streams behind. A node that was starting meanwhile recreates them (see nats-kv.ts): safe, as
+    // new buckets give higher epochs.
+    try {
+      if ((await this.memberBucket.list()).length === 0) {
+        await this.leases.destroy();
+        await this.memberBucket.destroy();
+      }
+    } catch (err) {
+      this.o.log.debug({ err: (err as Error).message }, 'actor buckets not removed');
+    }
   }
 
   /** Drop leases past their local validity: fast, local, never blocked by a slow store. */

@@ -108,7 +108,7 @@ export function createStore(db: Db, ns: string) {
         for (const x of row.timers) timers.set(x.key, { generation: x.generation, dueAt: Number(x.due_at) });
         return { version: Number(row.version), snapshot: row.snapshot, timers };
       };
-      const cur = await sql<Row>`select version, snapshot, epoch, ${timersOf} as timers
+      const cur = await sql<Row>`select version, snapshot, epoch::text as epoch, ${timersOf} as timers
         from actors where ns = ${ns} and kind = ${k} and id = ${id}`.execute(db);
       const seen = cur.rows[0];
       if (seen && seen.epoch === epoch) return restored(seen);
@@ -190,7 +190,7 @@ export function createStore(db: Db, ns: string) {
       // moved under us, an inbox row already handled): reload from the database.
       const cur = await sql<{
         epoch: string;
-      }>`select epoch from actors where ns = ${ns} and kind = ${k} and id = ${id}`.execute(db);
+      }>`select epoch::text as epoch from actors where ns = ${ns} and kind = ${k} and id = ${id}`.execute(db);
       const epoch = cur.rows[0]?.epoch;
       return { ok: false, reason: epoch !== undefined && epoch !== c.epoch ? 'stale' : 'conflict' };
     },

@@ -1,5 +1,5 @@
 /** Kysely types of the actor runtime's tables (migration 20261125_0020_actors). */
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { Int8, Json, Timestamp, TimestampDefault } from '../db/schema.ts';
 
 export interface ActorsTable {
@@ -7,7 +7,8 @@ export interface ActorsTable {
   kind: string;
   id: string;
   shard: number;
-  epoch: Int8;
+  /** numeric(40,0) (migration 0021): read it as `epoch::text`. */
+  epoch: ColumnType<string, string, string>;
   version: Int8;
   status: Generated<string>;
   snapshot: Json<unknown> | null;
