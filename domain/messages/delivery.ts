@@ -87,12 +87,28 @@ async function notify(p: DeliveryPorts, job: WriteJob): Promise<void> {
     author: m.author,
     preview: m.content.slice(0, 200),
   };
+  const opts = m.authorId ? { actorId: m.authorId } : {};
+  const replyTo = m.replyTo?.author?.id;
+  const targets = [...new Set([...m.mentions, ...(replyTo ? [replyTo] : [])])].filter(
+    (u) => u !== m.authorId,
+  );
+  if (!targets.length) return;
+  // Space member settings (spec "Space Member Settings"): muteAll / muteMentions silence these.
+  const muted = await p.db
+    .selectFrom('space_member_settings')
+    .select(['user_id', 'settings'])
+    .where('space_id', '=', m.spaceId)
+    .where('user_id', 'in', targets)
+    .execute();
+  const silent = new Set(
+    muted.filter((r) => r.settings['muteAll'] || r.settings['muteMentions']).map((r) => r.user_id),
+  );
   const told = new Set<string>();
   for (const u of m.mentions) {
-    if (u === m.authorId || told.has(u)) continue;
+    if (u === m.authorId || told.has(u) || silent.has(u)) continue;
     told.add(u);
-    await p.notifier.notify(u, 'mention', data);
+    await p.notifier.notify(u, 'mention', data, opts);
   }
-  const target = m.replyTo?.author?.id;
-  if (target && target !== m.authorId && !told.has(target)) await p.notifier.notify(target, 'reply', data);
+  if (replyTo && replyTo !== m.authorId && !told.has(replyTo) && !silent.has(replyTo))
+    await p.notifier.notify(replyTo, 'reply', data, opts);
 }

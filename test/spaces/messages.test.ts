@@ -11,6 +11,7 @@ import {
   grantRoles,
   send,
 } from './helpers.ts';
+import { until } from '../realtime-clients.ts';
 
 let t: TestContext;
 before(async () => {
@@ -319,5 +320,42 @@ test('search: full text over the channels the caller can see', async () => {
   assert.deepEqual(
     owner.map((m: any) => m.content),
     ['secret mountain plans', 'Climbing the mountains tomorrow'],
+  );
+});
+
+test('mention notifications respect the member settings muteMentions / muteAll', async () => {
+  const space = await createSpace(t);
+  const bob = await addMember(t, space);
+  const alice = await addMember(t, space);
+  const carol = await addMember(t, space);
+  await expectStatus(
+    t.api('PUT', `/spaces/${space.id}/settings/me`, {
+      token: carol.accessToken,
+      body: { muteMentions: true },
+    }),
+    200,
+  );
+  const m = await send(t, bob, space.generalId, `@${alice.username} @${carol.username} look`);
+  const notes = (u: string) =>
+    t.reef.engine.db.db
+      .selectFrom('notifications')
+      .select(['type', 'data'])
+      .where('user_id', '=', u)
+      .execute();
+  await until(async () => (await notes(alice.id)).length > 0);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(
+    (await notes(alice.id)).map((n) => [n.type, (n.data as any).messageId]),
+    [['mention', m.id]],
+  );
+  assert.deepEqual(await notes(carol.id), []);
+  const u = await expectStatus(
+    t.api('GET', `/spaces/${space.id}/channels/unreads`, { token: carol.accessToken }),
+    200,
+  );
+  assert.deepEqual(
+    u[space.generalId],
+    { unreadCount: 1, mentionCount: 1 },
+    'the mention still counts as unread',
   );
 });
