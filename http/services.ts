@@ -8,7 +8,9 @@ import { createAccounts, type Accounts } from '../domain/accounts/index.ts';
 import { createAuthenticator } from '../domain/accounts/authenticate.ts';
 import { createGateway, startGateway, type Gateway } from './realtime/index.ts';
 import type { AuthUser } from '../engine/auth/types.ts';
-import { createNotifier, type Notifier } from '../domain/notifications/notifier.ts';
+import type { Notifier } from '../domain/notifications/notifier.ts';
+import { createNotifications, type Notifications } from '../domain/notifications/index.ts';
+import { createSocial, createSpacesSocial, noCollections, type Social } from '../domain/social/index.ts';
 import { createPush, type Push } from '../domain/devices/index.ts';
 import { createDirectMessages, type DirectMessages } from '../domain/conversations/index.ts';
 import {
@@ -27,6 +29,10 @@ export interface Services {
   realtime: Gateway;
   /** Notifications: store + notification:new (domain/notifications/notifier.ts). */
   notifier: Notifier;
+  /** Notifications feature: list, read state, preferences, push/email delivery (domain/notifications). */
+  notifications: Notifications;
+  /** Follows, posts, feed, comments, reactions (domain/social). */
+  social: Social;
   /** Push devices and dispatch (domain/devices). */
   push: Push;
   /** Direct messages: conversation actors, messages (domain/conversations). */
@@ -45,13 +51,9 @@ export interface Services {
 export function createServices(engine: Engine): Services {
   const realtime = createGateway(engine, createAuthenticator(engine));
   const accounts = createAccounts(engine);
-  const notifier = createNotifier({
-    db: engine.db.db,
-    ids: engine.ids,
-    clock: engine.clock,
-    rooms: engine.rooms,
-  });
   const push = createPush(engine);
+  const notifications = createNotifications(engine, { sender: push.sender });
+  const notifier = notifications.notifier;
   const dms = createDirectMessages(engine, {
     notifier,
     push: push.service,
@@ -62,10 +64,25 @@ export function createServices(engine: Engine): Services {
   const spaces = createSpaces(engine, { notifier, sockets: () => realtime });
   accounts.spaces = spaces.directory;
   accounts.hooks.onUserDeleted.push(spaces.onUserDeleted);
+  const socialSpaces = createSpacesSocial(() => spaces.settings);
+  const social = createSocial(engine, {
+    notifier,
+    canViewProfile: (db, viewerId, ownerId) => accounts.profiles.canViewProfile(db, viewerId, ownerId),
+    directory: () => accounts.spaces,
+    spaces: () => socialSpaces,
+    share: () => ({
+      toChannel: (db, userId, channelId, content) => spaces.messages.send(db, userId, channelId, { content }),
+      toDm: (_db, userId, conversationId, content) => dms.messages.send(userId, conversationId, content),
+    }),
+    collections: () => noCollections,
+  });
+  notifications.service.resolvers.set('follow_request', social.follows.resolveRequests);
   const services: Services = {
     accounts,
     realtime,
     notifier,
+    notifications,
+    social,
     push,
     dms,
     calls: createCalls(engine, {

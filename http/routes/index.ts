@@ -17,6 +17,9 @@ import { registerSpaceMessagesRoutes } from './space-messages.routes.ts';
 import { registerReportsRoutes } from './reports.routes.ts';
 import { registerForumRoutes } from './forum.routes.ts';
 import { registerPortalsRoutes } from './portals.routes.ts';
+import { registerFollowsRoutes } from './follows.routes.ts';
+import { registerPostsRoutes } from './posts.routes.ts';
+import { registerNotificationsRoutes } from './notifications.routes.ts';
 
 export function registerRoutes(r: Router, deps: RouteDeps): void {
   registerSystemRoutes(r, deps);
@@ -35,4 +38,7 @@ export function registerRoutes(r: Router, deps: RouteDeps): void {
   registerReportsRoutes(r, deps);
   registerForumRoutes(r, deps);
   registerPortalsRoutes(r, deps);
+  registerFollowsRoutes(r, deps);
+  registerPostsRoutes(r, deps);
+  registerNotificationsRoutes(r, deps);
 }
