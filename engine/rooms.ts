@@ -39,7 +39,11 @@ export function createRooms(bus: Bus, namespace: string): Rooms {
   return {
     subject: (r) => roomSubject(namespace, r),
     emit(r, event, payload, opts = {}) {
-      const msg: RoomEvent = { event, payload, ...(opts.exceptUserId ? { exceptUserId: opts.exceptUserId } : {}) };
+      const msg: RoomEvent = {
+        event,
+        payload,
+        ...(opts.exceptUserId ? { exceptUserId: opts.exceptUserId } : {}),
+      };
       bus.publish(roomSubject(namespace, r), enc.encode(JSON.stringify(msg)));
     },
   };

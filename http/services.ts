@@ -13,11 +13,7 @@ import { createNotifications, type Notifications } from '../domain/notifications
 import { createSocial, createSpacesSocial, noCollections, type Social } from '../domain/social/index.ts';
 import { createPush, type Push } from '../domain/devices/index.ts';
 import { createDirectMessages, type DirectMessages } from '../domain/conversations/index.ts';
-import {
-  createCalls,
-  type CallsService,
-  type VoiceChannelDirectory,
-} from '../domain/calls/index.ts';
+import { createCalls, type CallsService, type VoiceChannelDirectory } from '../domain/calls/index.ts';
 import { createSpaces, type Spaces } from '../domain/spaces/index.ts';
 
 /** One kind of message for GET /messages/:messageId: the message if the user may see it, else null. */

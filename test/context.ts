@@ -98,7 +98,9 @@ export class TestContext {
       // Functional tests log in many times from one IP; rate-limit tests set their own low limit.
       RATE_LIMIT_AUTH: '10000/60',
       ...(SERVICES ? SERVICE_URLS : { PGLITE_PATH: 'memory://' }),
-      ...(!SERVICES && process.env.REEF_TEST_PGLITE_SEED ? { PGLITE_SEED: process.env.REEF_TEST_PGLITE_SEED } : {}),
+      ...(!SERVICES && process.env.REEF_TEST_PGLITE_SEED
+        ? { PGLITE_SEED: process.env.REEF_TEST_PGLITE_SEED }
+        : {}),
       ...opts.env,
     };
     const config = loadConfig(env);

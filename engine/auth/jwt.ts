@@ -22,15 +22,17 @@ export class Jwt {
 
   sign(sub: string, typ: TokenType, ttlSeconds: number, nowMs: number): Promise<string> {
     const iat = Math.floor(nowMs / 1000);
-    return new SignJWT({ typ })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(sub)
-      // A unique id, so two tokens of one user and kind signed within a second still differ
-      // (single-use tokens can then be recorded by jti).
-      .setJti(randomUUID())
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + ttlSeconds)
-      .sign(this.key);
+    return (
+      new SignJWT({ typ })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(sub)
+        // A unique id, so two tokens of one user and kind signed within a second still differ
+        // (single-use tokens can then be recorded by jti).
+        .setJti(randomUUID())
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + ttlSeconds)
+        .sign(this.key)
+    );
   }
 
   /** Returns the claims, or null for a forged, malformed, expired or wrong-type token. */

@@ -93,8 +93,12 @@ export async function createDb(config: Config, log: Logger): Promise<DbPort> {
   if (!location.startsWith('memory://')) fs.mkdirSync(location, { recursive: true });
   // A seed (a dumped, already-migrated data dir) makes a fresh database start in about a second
   // instead of initdb + every migration; later migrations still run on top of it.
-  const loadDataDir = isNew && config.PGLITE_SEED ? new Blob([fs.readFileSync(config.PGLITE_SEED)]) : undefined;
-  const pglite = new PGlite(location, { parsers: { 20: (v: string) => v }, ...(loadDataDir ? { loadDataDir } : {}) });
+  const loadDataDir =
+    isNew && config.PGLITE_SEED ? new Blob([fs.readFileSync(config.PGLITE_SEED)]) : undefined;
+  const pglite = new PGlite(location, {
+    parsers: { 20: (v: string) => v },
+    ...(loadDataDir ? { loadDataDir } : {}),
+  });
   await pglite.waitReady;
   const db = new Kysely<Database>({ dialect: lockedDialect(new PGliteDialect({ pglite })) });
   return {

@@ -36,7 +36,11 @@ export class SocketLoad {
       'tsx',
       'bench/scenarios/realtime/loadgen.ts',
     ]);
-    const child = spawn(cmd, args, { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = spawn(cmd, args, {
+      cwd: ROOT,
+      env: cleanEnv(),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     await new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());
       child.once('exit', (code) => reject(new Error(`socket load generator exited with ${code}`)));
@@ -106,4 +110,6 @@ export function table(head: string[], rows: (string | number)[][]): string {
 }
 
 export const fmt = (n: number, digits = 0) =>
-  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–';
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : '–';

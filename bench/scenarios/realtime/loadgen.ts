@@ -94,7 +94,9 @@ class Client {
       this.opened = resolve;
       this.failed = reject;
       this.ws.once('error', reject);
-      this.ws.once('unexpected-response', (_q, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+      this.ws.once('unexpected-response', (_q, res) =>
+        reject(new Error(`upgrade refused: ${res.statusCode}`)),
+      );
       if (this.dialect === 'raw-uws') this.ws.once('open', () => resolve());
     });
   }
@@ -124,7 +126,8 @@ class Client {
       this.acks.push(resolve);
       if (this.dialect === 'reef-ws')
         this.ws.send(JSON.stringify({ t: 'channel:join', d: { channelId: room }, id }));
-      else if (this.dialect === 'reef-sio') this.ws.send(`42${id}${JSON.stringify(['channel:join', { channelId: room }])}`);
+      else if (this.dialect === 'reef-sio')
+        this.ws.send(`42${id}${JSON.stringify(['channel:join', { channelId: room }])}`);
       else if (this.dialect === 'plain-sio') this.ws.send(`42${id}${JSON.stringify(['join', room])}`);
       else this.ws.send(`J${room}`);
     });
@@ -162,7 +165,8 @@ async function connect(c: ConnectCmd): Promise<{ connected: number; ms: number }
   for (let i = 0; i < total; i += c.concurrency) {
     const batch: Promise<void>[] = [];
     for (let j = i; j < Math.min(total, i + c.concurrency); j++) {
-      const token = c.dialect === 'raw-uws' ? '' : await jwt.sign(String(c.firstUserId + j), 'access', 3600, Date.now());
+      const token =
+        c.dialect === 'raw-uws' ? '' : await jwt.sign(String(c.firstUserId + j), 'access', 3600, Date.now());
       const client = new Client(c.dialect, token);
       clients.push(client);
       const room = j < c.rooms.length * c.roomSize ? c.rooms[Math.floor(j / c.roomSize)] : undefined;
