@@ -62,6 +62,8 @@ export interface ConversationContext {
   writingSince: number | null;
   /** Due time of the armed watchdog timer (null: none armed). */
   watchdogAt: number | null;
+  /** The last accepted message ids (a retried send is answered, not accepted twice). */
+  recentIds: string[];
   /** The conversation's live call (spec: one call per conversation). */
   activeCallId: string | null;
   /** How long a write may stay unconfirmed before it is handed to the writer again. */
@@ -151,7 +153,9 @@ export type ConversationEffect =
   | { type: 'conversation.delete'; conversationId: string; members: string[] };
 
 export interface SendReply {
-  message: PendingMessage & { conversationId: string };
+  /** Null for a duplicate whose message was already written (read it from the table). */
+  message: (PendingMessage & { conversationId: string }) | null;
+  duplicate?: boolean;
 }
 
 export interface CallStartReply {

@@ -138,6 +138,25 @@ test('an id older than the newest accepted message is refused so the sender redr
   assert.equal(h.ctx.pending.length + h.ctx.writing.length, 1);
 });
 
+test('a retried send (same id, outcome unknown) is accepted once and answered again', () => {
+  const h = harness();
+  h.send({ type: 'open', by: 'a', other: 'b', otherStatus: 'accepted' });
+  h.send({ type: 'message.send', by: 'a', messageId: '50', content: 'x', attachments: [] });
+  h.send({ type: 'message.send', by: 'b', messageId: '51', content: 'y', attachments: [] });
+  const again = replyOf(
+    h.send({ type: 'message.send', by: 'a', messageId: '50', content: 'x', attachments: [] }),
+  );
+  assert.equal(again.error, undefined);
+  assert.deepEqual((again.data as { message: { id: string }; duplicate: boolean }).message.id, '50');
+  assert.equal((again.data as { duplicate: boolean }).duplicate, true);
+  assert.equal(h.ctx.pending.length + h.ctx.writing.length, 2, 'not queued twice');
+  h.send({ type: 'messages.persisted', upTo: '51' });
+  const late = replyOf(
+    h.send({ type: 'message.send', by: 'a', messageId: '50', content: 'x', attachments: [] }),
+  );
+  assert.deepEqual(late.data, { message: null, duplicate: true }, 'already written: read it from the table');
+});
+
 test('the durable watchdog hands an unconfirmed write over again, and leaves a young one alone', () => {
   const h = harness();
   h.send({ type: 'open', by: 'a', other: 'b', otherStatus: 'accepted' });

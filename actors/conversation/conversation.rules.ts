@@ -18,6 +18,8 @@ import type {
   PendingMessage,
 } from './conversation.events.ts';
 
+/** Accepted message ids remembered, so a retried send is recognised. */
+export const RECENT_IDS = 64;
 /** Messages per group-commit write. */
 export const MAX_BATCH = 256;
 /** Group DMs: the creator plus 1–9 participants (spec "POST /conversations/groups"). */
@@ -50,6 +52,7 @@ export function initialContext(input: ConversationInput): ConversationContext {
     writing: [],
     writingSince: null,
     watchdogAt: null,
+    recentIds: [],
     activeCallId: null,
     persistRetryMs: input.persistRetryMs ?? 10_000,
     deleted: false,
@@ -326,6 +329,11 @@ function send(ctx: ConversationContext, ev: Extract<ConversationEvent, { type: '
   const m = ctx.members[ev.by];
   if (!m || m.status === 'left') return forbidden(ctx, 'Not a member of this conversation');
   if (m.status !== 'accepted') return forbidden(ctx, 'Accept the message request before replying');
+  // A retried send (its ask timed out, outcome unknown) carries the same id: accepted once only.
+  if ((ctx.recentIds ?? []).includes(ev.messageId)) {
+    const known = [...ctx.writing, ...ctx.pending].find((x) => x.id === ev.messageId);
+    return reply(ctx, { message: known ? { ...known, conversationId: ctx.id } : null, duplicate: true });
+  }
   // Acceptance order is id order: an id drawn before a newer accepted one is refused and redrawn.
   if (BigInt(ev.messageId) <= BigInt(ctx.lastMessageId))
     return refuse(ctx, 'MESSAGE_ID_STALE', 409, 'Message id is older than the newest message', {
@@ -344,6 +352,7 @@ function send(ctx: ConversationContext, ev: Extract<ConversationEvent, { type: '
     lastMessageId: ev.messageId,
     updatedAt: ev.at,
     pending: [...ctx.pending, message],
+    recentIds: [...(ctx.recentIds ?? []).slice(-(RECENT_IDS - 1)), ev.messageId],
   };
   const emits: Emitted[] = [];
   if (next.writing.length === 0) {

@@ -13,6 +13,7 @@
  * reef does more per message (actor ordering and membership, group-commit write, ack after the
  * write, notifications, push dispatch), so the question is how much of the naive path's throughput
  * that costs, and what the group commit buys back under concurrency.
+ * Two workloads: one message in flight per conversation (nothing to group), and eight.
  * Knobs (env): BENCH_DMS_PAIRS (default 50).
  */
 import http from 'node:http';
@@ -22,6 +23,7 @@ import pg from 'pg';
 import { connect as natsConnect } from '@nats-io/transport-node';
 import type { BenchContext } from '../lib/context.ts';
 import type { ServerProcess } from '../lib/procs.ts';
+import { cpuTimes } from './realtime/driver.ts';
 
 export const name = 'dms';
 export const description =
@@ -41,6 +43,8 @@ interface Pair {
 }
 
 interface RoundResult {
+  /** CPU time (user + system) of the target's server processes during the round, in ms. */
+  cpuMs?: number;
   sent: number;
   acked: number;
   delivered: number;
@@ -53,6 +57,7 @@ async function drive(
   pairs: Pair[],
   seconds: number,
   frame: (raw: string) => string | null,
+  inFlight: number,
 ): Promise<RoundResult> {
   const pending = new Map<string, number>();
   const latencies: number[] = [];
@@ -77,13 +82,14 @@ async function drive(
         }),
     ),
   );
-  const agent = new http.Agent({ keepAlive: true, maxSockets: pairs.length });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: pairs.length * inFlight });
   const deadline = performance.now() + seconds * 1000;
   let sent = 0;
   let acked = 0;
   const started = performance.now();
+  const loops = pairs.flatMap((p) => Array.from({ length: inFlight }, () => p));
   await Promise.all(
-    pairs.map(async (p) => {
+    loops.map(async (p) => {
       while (performance.now() < deadline) {
         const nonce = randomBytes(8).toString('hex');
         pending.set(nonce, performance.now());
@@ -102,6 +108,10 @@ async function drive(
   return { sent, acked, delivered, latencies, seconds: elapsed };
 }
 
+/** Status codes of failed sends (and 'error' for transport errors), for the report. */
+const failures = new Map<string, number>();
+const fail = (why: string) => failures.set(why, (failures.get(why) ?? 0) + 1);
+
 function post(
   url: string,
   headers: Record<string, string>,
@@ -113,11 +123,19 @@ function post(
       url,
       { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } },
       (res) => {
-        res.resume();
-        res.on('end', () => resolve((res.statusCode ?? 500) < 300));
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => {
+          const ok = (res.statusCode ?? 500) < 300;
+          if (!ok) fail(`${res.statusCode} ${/"code":"(\w+)"/.exec(text)?.[1] ?? ''}`.trim());
+          resolve(ok);
+        });
       },
     );
-    req.on('error', () => resolve(false));
+    req.on('error', () => {
+      fail('error');
+      resolve(false);
+    });
     req.end(body);
   });
 }
@@ -208,48 +226,66 @@ export async function run(ctx: BenchContext): Promise<void> {
     return f.content?.slice(6) ?? null;
   };
 
-  const targets: Array<{ label: string; pairs: Pair[]; frame: (raw: string) => string | null }> = [
-    { label: 'reef (2 nodes)', pairs: reefPairs, frame: reefFrame },
-    { label: 'baseline: INSERT per message', pairs: basePairs, frame: baseFrame },
+  const targets: Array<{
+    label: string;
+    pairs: Pair[];
+    frame: (raw: string) => string | null;
+    servers: ServerProcess[];
+  }> = [
+    { label: 'reef (2 nodes)', pairs: reefPairs, frame: reefFrame, servers: [r1, r2] },
+    { label: 'baseline: INSERT per message', pairs: basePairs, frame: baseFrame, servers: [b1, b2] },
   ];
+  const cpuOf = (servers: ServerProcess[]) =>
+    servers.reduce((n, x) => {
+      const c = cpuTimes(x.pid);
+      return n + (c.userUs + c.systemUs) / 1000;
+    }, 0);
   const { durationS, warmupS, rounds } = ctx.options;
-  for (const t of targets) {
-    ctx.progress(`warm-up ${t.label}`);
-    await drive(t.pairs, warmupS, t.frame);
-  }
-  const results = new Map<string, RoundResult[]>(targets.map((t) => [t.label, []]));
-  for (let r = 1; r <= rounds; r++)
+  // Window 1: one message in flight per conversation (no batching possible); window 8: eight, so
+  // the conversation actor's group commit has something to group.
+  for (const inFlight of [1, 8]) {
     for (const t of targets) {
-      ctx.progress(`round ${r}/${rounds} ${t.label}`);
-      const res = await drive(t.pairs, durationS, t.frame);
-      results.get(t.label)!.push(res);
-      ctx.progress(
-        `${t.label}: ${Math.round(res.acked / res.seconds)} sends/s, p50 ${pct(res.latencies, 50).toFixed(1)} ms`,
-      );
+      ctx.progress(`window ${inFlight}: warm-up ${t.label}`);
+      await drive(t.pairs, warmupS, t.frame, inFlight);
     }
-
-  const summary = targets.map((t) => {
-    const rs = results.get(t.label)!;
-    const rates = rs.map((x) => x.acked / x.seconds);
-    return {
-      label: t.label,
-      rate: median(rates),
-      p50: median(rs.map((x) => pct(x.latencies, 50))),
-      p99: median(rs.map((x) => pct(x.latencies, 99))),
-      lost: rs.reduce((n, x) => n + (x.acked - x.delivered), 0),
-      failed: rs.reduce((n, x) => n + (x.sent - x.acked), 0),
-    };
-  });
-  const base = summary[1]!.rate;
-  ctx.note(
-    `${pairsN} pairs, closed loop (one message in flight per sender); senders on node 1, recipients on node 2; ${rounds} rounds of ${durationS} s; medians over rounds.`,
-  );
-  ctx.note('| target | sends/s | ratio | send→delivery p50 | p99 | lost | failed sends |');
-  ctx.note('|---|---|---|---|---|---|---|');
-  for (const s of summary)
+    const results = new Map<string, RoundResult[]>(targets.map((t) => [t.label, []]));
+    for (let r = 1; r <= rounds; r++)
+      for (const t of targets) {
+        ctx.progress(`window ${inFlight}: round ${r}/${rounds} ${t.label}`);
+        const cpu0 = cpuOf(t.servers);
+        const res = await drive(t.pairs, durationS, t.frame, inFlight);
+        res.cpuMs = cpuOf(t.servers) - cpu0;
+        results.get(t.label)!.push(res);
+        ctx.progress(
+          `${t.label}: ${Math.round(res.acked / res.seconds)} sends/s, p50 ${pct(res.latencies, 50).toFixed(1)} ms`,
+        );
+      }
+    const summary = targets.map((t) => {
+      const rs = results.get(t.label)!;
+      return {
+        label: t.label,
+        rate: median(rs.map((x) => x.acked / x.seconds)),
+        p50: median(rs.map((x) => pct(x.latencies, 50))),
+        p99: median(rs.map((x) => pct(x.latencies, 99))),
+        lost: rs.reduce((n, x) => n + (x.acked - x.delivered), 0),
+        failed: rs.reduce((n, x) => n + (x.sent - x.acked), 0),
+        cpuPerMsg: median(rs.map((x) => (x.cpuMs ?? 0) / Math.max(1, x.acked))),
+      };
+    });
+    const base = summary[1]!.rate;
     ctx.note(
-      `| ${s.label} | ${Math.round(s.rate)} | ${(s.rate / base).toFixed(2)} | ${s.p50.toFixed(1)} ms | ${s.p99.toFixed(1)} ms | ${s.lost} | ${s.failed} |`,
+      `**${pairsN} 1:1 conversations, ${inFlight} message(s) in flight per conversation** (closed loop; senders on node 1, recipients on node 2; ${rounds} rounds of ${durationS} s, medians):`,
     );
+    ctx.note(
+      '| target | sends/s | ratio | send→delivery p50 | p99 | server CPU per message | lost | failed sends |',
+    );
+    ctx.note('|---|---|---|---|---|---|---|---|');
+    for (const x of summary)
+      ctx.note(
+        `| ${x.label} | ${Math.round(x.rate)} | ${(x.rate / base).toFixed(2)} | ${x.p50.toFixed(1)} ms | ${x.p99.toFixed(1)} ms | ${x.cpuPerMsg.toFixed(2)} ms | ${x.lost} | ${x.failed} |`,
+      );
+  }
+  if (failures.size) ctx.note(`failed sends by cause: ${JSON.stringify(Object.fromEntries(failures))}`);
   await Promise.all([r1, r2, b1, b2].map((p: ServerProcess) => p.stop()));
 }
 

@@ -42,7 +42,7 @@ export interface DirectMessagesDeps {
 
 /** A write that is not confirmed within this time is handed to the writer again (durable timer). */
 const PERSIST_RETRY_MS = 10_000;
-const SEND_TIMEOUT_MS = 15_000;
+const SEND_TIMEOUT_MS = 30_000;
 const BLOCK_QUEUE = 'dm.block-decline';
 
 export function createDirectMessages(engine: Engine, deps: DirectMessagesDeps): DirectMessages {
@@ -72,6 +72,7 @@ export function createDirectMessages(engine: Engine, deps: DirectMessagesDeps): 
     waiters,
     conversations,
     sendTimeoutMs: SEND_TIMEOUT_MS,
+    attemptTimeoutMs: engine.config.ACTOR_ASK_TIMEOUT_MS,
   });
   const delivery = {
     db,

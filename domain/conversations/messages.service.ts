@@ -55,11 +55,15 @@ export interface MessagesDeps {
   log: Logger;
   waiters: PersistWaiters;
   conversations: ConversationsService;
-  /** How long a send may wait for the actor, then for the write of its batch. */
+  /** How long a send may take in all (actor, then the write of its batch). */
   sendTimeoutMs: number;
+  /** How long one ask of a send may go unanswered before it is asked again (same message id). */
+  attemptTimeoutMs: number;
 }
 
 const MAX_REDRAWS = 50;
+/** Ask outcomes where the event may not have been handled: asked again, same message id. */
+const RETRYABLE = new Set(['ACTOR_TIMEOUT', 'SERVICE_UNAVAILABLE']);
 
 export class MessagesService {
   constructor(private readonly d: MessagesDeps) {}
@@ -85,28 +89,47 @@ export class MessagesService {
       accentColor: me.accent_color,
     };
     const watch = await this.d.waiters.watch(conversationId);
+    const deadline = performance.now() + this.d.sendTimeoutMs;
     try {
-      for (let attempt = 0; ; attempt++) {
-        // Drawn right before the ask: acceptance order is id order, so an id that lost a race to a
-        // newer one is refused by the actor and drawn again.
-        const messageId = this.d.ids.next();
+      let messageId = this.d.ids.next();
+      let backoff = 25;
+      for (let redraws = 0; ;) {
         let reply: SendReply;
         try {
+          // One attempt may be lost with a node that leaves (no answer, outcome unknown): it is
+          // asked again with the same id, which the actor accepts once only.
+          const left = deadline - performance.now();
           reply = await this.d.conversations.ask<SendReply>(
             conversationId,
             { type: 'message.send', by: meId, messageId, content, attachments, author },
-            this.d.sendTimeoutMs,
+            Math.max(1, Math.min(this.d.attemptTimeoutMs, left)),
           );
         } catch (err) {
-          if (err instanceof AppError && err.code === 'MESSAGE_ID_STALE' && attempt < MAX_REDRAWS) {
-            await waitPast(String(err.data?.lastMessageId ?? '0'), this.d.clock);
+          const code = err instanceof AppError ? err.code : '';
+          if (code === 'MESSAGE_ID_STALE' && redraws++ < MAX_REDRAWS) {
+            // Acceptance order is id order: an id that lost a race to a newer one is drawn again.
+            await waitPast(String((err as AppError).data?.lastMessageId ?? '0'), this.d.clock);
+            messageId = this.d.ids.next();
+            continue;
+          }
+          if (RETRYABLE.has(code) && performance.now() + backoff < deadline) {
+            await new Promise((r) => setTimeout(r, backoff));
+            backoff = Math.min(backoff * 2, 500);
             continue;
           }
           throw err;
         }
-        if (!(await watch.until(messageId, this.d.sendTimeoutMs)))
+        // (A duplicate without its message was written before: nothing to wait for.)
+        const written =
+          !reply.message || (await watch.until(messageId, Math.max(1, deadline - performance.now())));
+        if (!written)
           this.d.log.warn({ conversationId, messageId }, 'dm write not confirmed in time; answering anyway');
-        return pendingToDto(conversationId, reply.message);
+        if (reply.message) return pendingToDto(conversationId, reply.message);
+        // A duplicate whose message was written already: answer with the stored row.
+        const row = await messageById(this.d.db, messageId);
+        if (!row)
+          throw new AppError('SERVICE_UNAVAILABLE', 503, 'The message was accepted; try reading it again');
+        return (await renderMessages(this.d.db, [row]))[0]!;
       }
     } finally {
       watch.release();
