@@ -2,6 +2,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { Db } from '../../engine/db/index.ts';
 import type { PostCommentsTable } from './tables.ts';
+import { blockedBy } from './visibility.ts';
 import './tables.ts';
 
 export type CommentRow = Selectable<PostCommentsTable>;
@@ -20,25 +21,25 @@ export async function deleteComment(db: Db, id: string): Promise<void> {
 
 /**
  * A page of top-level comments (newest first, keyset on id) with every reply under them, minus
- * comments by `hidden` authors (and their replies).
+ * comments by users blocked either way with the viewer (and their replies).
  */
 export async function commentTree(
   db: Db,
   postId: string,
   page: { before?: string | undefined; limit: number },
-  hidden: readonly string[],
+  viewerId: string,
 ): Promise<CommentRow[]> {
   const r = await sql<CommentRow>`
     with recursive top as (
       select * from post_comments
-      where post_id = ${postId} and parent_id is null and author_id <> all(${[...hidden]}::bigint[])
+      where post_id = ${postId} and parent_id is null and author_id not in (${blockedBy(viewerId)})
         ${page.before ? sql`and id < ${page.before}` : sql``}
       order by id desc limit ${page.limit}
     ), tree as (
       select * from top
       union all
       select c.* from post_comments c join tree t on c.parent_id = t.id
-      where c.author_id <> all(${[...hidden]}::bigint[])
+      where c.author_id not in (${blockedBy(viewerId)})
     )
     select * from tree`.execute(db);
   return r.rows.map((row) => ({ ...row, id: String(row.id) }));

@@ -62,8 +62,7 @@ export class CommentsService {
   /** GET .../posts/:postId/comments: the tree, top-level comments newest first. */
   async list(db: Db, meId: string, ownerId: string, postId: string, page: PageQuery): Promise<CommentDto[]> {
     await this.post(db, meId, ownerId, postId);
-    const g = await this.reader.viewer(db, meId);
-    return this.present(db, meId, await commentTree(db, postId, page, g.blocked));
+    return this.present(db, meId, await commentTree(db, postId, page, meId));
   }
 
   private async present(db: Db, meId: string, rows: CommentRow[]): Promise<CommentDto[]> {

@@ -3,6 +3,7 @@
  * defaults, so it does not reach into their internals (dependencies point down; the composition
  * root, http/services.ts, plugs the real ones in).
  */
+import { sql, type RawBuilder } from 'kysely';
 import type { Engine } from '../../engine/index.ts';
 import type { Db } from '../../engine/db/index.ts';
 import { badRequest, notFound } from '../../engine/errors.ts';
@@ -23,8 +24,11 @@ export interface SpaceAuthor {
 
 /** Spaces as the social feature sees them (spec "User Posts": MANAGE_SOCIAL and socialEnabled). */
 export interface SocialSpaces {
-  /** socialEnabled spaces the user is a member of (the feed's space posts). */
-  memberSocialSpaceIds(db: Db, userId: string): Promise<string[]>;
+  /**
+   * `select <space id> ...`: the socialEnabled spaces the user is a member of, as a subquery the
+   * feed embeds (its space posts), so the feed stays one statement.
+   */
+  memberSocialSpacesSql(userId: string): RawBuilder<unknown>;
   /**
    * The space, when the user may post or comment on its behalf: 404 if it does not exist, 403
    * without MANAGE_SOCIAL, 400 when social is not enabled on it.
@@ -38,7 +42,7 @@ export interface SocialSpaces {
 
 /** Until the spaces feature is plugged in there are no spaces. */
 export const noSocialSpaces: SocialSpaces = {
-  memberSocialSpaceIds: async () => [],
+  memberSocialSpacesSql: () => sql`select null::bigint where false`,
   requireManageSocial: async () => {
     throw notFound('Space not found');
   },

@@ -29,8 +29,6 @@ function group<T, K>(rows: readonly T[], key: (r: T) => K): Map<K, T[]> {
 
 export interface PresentOptions {
   viewerId: string;
-  /** Users blocked either way with the viewer (their comments are not counted). */
-  blocked: readonly string[];
   /** Originals of the reposts among `rows`, already checked visible to the viewer. */
   originals: readonly PostRow[];
 }
@@ -54,7 +52,7 @@ export async function presentPosts(
     tagsOf(db, ids),
     hashtagsOf(db, ids),
     reactionsOf(db, ids, opts.viewerId),
-    countsOf(db, ids, opts.blocked),
+    countsOf(db, ids, opts.viewerId),
   ]);
   const authorById = new Map<string, UserSummary>(authors.map((a) => [a.id, toUserSummary(a)]));
   const attById = group(attachments, (a) => a.post_id);

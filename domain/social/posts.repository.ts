@@ -4,6 +4,7 @@ import type { Db } from '../../engine/db/index.ts';
 import type { AttachmentKind, PostVisibility } from './tables.ts';
 import type { AttachmentRow, PostRow } from './posts.schema.ts';
 import type { UserSummaryRow } from './follows.repository.ts';
+import { blockedBy, visiblePosts } from './visibility.ts';
 import './tables.ts';
 
 export interface NewAttachment {
@@ -148,15 +149,24 @@ export async function oldestRepostSince(db: Db, authorId: string, since: Date): 
   return r?.created_at ?? null;
 }
 
-/** A page of posts matching `where`, newest first (keyset on id). */
-export function pageOfPosts(
+/** A page of a post query (posts as p, the original as o), newest first (keyset on id). */
+export function pageOf(
+  base: ReturnType<typeof visiblePosts>,
+  page: { before?: string | undefined; limit: number },
+): Promise<PostRow[]> {
+  let q = base.selectAll('p');
+  if (page.before) q = q.where('p.id', '<', page.before);
+  return q.orderBy('p.id', 'desc').limit(page.limit).execute();
+}
+
+/** A page of the posts visible to the viewer that also match `where`. */
+export function pageOfVisiblePosts(
   db: Db,
+  viewerId: string,
   where: Expression<SqlBool>,
   page: { before?: string | undefined; limit: number },
 ): Promise<PostRow[]> {
-  let q = db.selectFrom('posts as p').selectAll('p').where(where);
-  if (page.before) q = q.where('p.id', '<', page.before);
-  return q.orderBy('p.id', 'desc').limit(page.limit).execute();
+  return pageOf(visiblePosts(db, viewerId).where(where), page);
 }
 
 // ---- batch loaders for the presenter ----
@@ -224,14 +234,14 @@ export async function reactionsOf(
 export async function countsOf(
   db: Db,
   postIds: readonly string[],
-  blocked: readonly string[],
+  viewerId: string,
 ): Promise<Map<string, { comments: number; reposts: number }>> {
   const out = new Map<string, { comments: number; reposts: number }>();
   if (postIds.length === 0) return out;
   const r = await sql<{ id: string; comments: string; reposts: string }>`
     select x.id,
       (select count(*) from post_comments c where c.post_id = x.id
-        and c.author_id <> all(${[...blocked]}::bigint[])) as comments,
+        and c.author_id not in (${blockedBy(viewerId)})) as comments,
       (select count(*) from posts r where r.repost_of_id = x.id) as reposts
     from unnest(${[...postIds]}::bigint[]) as x(id)`.execute(db);
   for (const row of r.rows)

@@ -42,10 +42,9 @@ async function spacesById(db: Db, ids: readonly string[]): Promise<SpaceRowLite[
 
 export function createSpacesSocial(spaces: () => ManagedSocialSpaces): SocialSpaces {
   return {
-    async memberSocialSpaceIds(db, userId) {
-      const r = await sql<{ id: string }>`select s.id from space_members m join spaces s on s.id = m.space_id
-        where m.user_id = ${userId} and s.settings->>'socialEnabled' = 'true'`.execute(db);
-      return r.rows.map((x) => String(x.id));
+    memberSocialSpacesSql(userId) {
+      return sql`select m.space_id from space_members m join spaces s on s.id = m.space_id
+        where m.user_id = ${userId} and s.settings->>'socialEnabled' = 'true'`;
     },
     async requireManageSocial(db, userId, spaceId) {
       const [row] = await spacesById(db, [spaceId]);

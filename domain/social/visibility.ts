@@ -3,7 +3,8 @@
  * timeline events and activities). Every reader asks this module — the feed, search, single-post
  * lookups, profiles, comments, notifications, exports — in one of two forms built from the same
  * rule table:
- * - `postsVisibleTo(viewer)`: a kysely WHERE expression, "posts visible to viewer V", for queries;
+ * - `postsVisibleTo(viewerId)`: a kysely WHERE expression, "posts visible to viewer V", for queries
+ *   (`visiblePosts(db, viewerId)` is the query every post listing starts from);
  * - `canSeePost(post, relationship)`: the per-row check, for a row already loaded.
  *
  * Rules (spec "GET /follows/feed" visibility rules, "Personal Collections" → "Visibility Rules"):
@@ -16,6 +17,8 @@
  * 5. A repost is visible only while its original is visible too: a repost never leaks a post.
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Db } from '../../engine/db/index.ts';
+import './tables.ts';
 
 /** A relationship that grants a visibility level. */
 export type Grant = 'anyone' | 'follower' | 'mutual' | 'shared_space';
@@ -53,24 +56,6 @@ export const STRANGER: Relationship = {
   sharedSpace: false,
 };
 
-/**
- * The viewer's side of the graph, loaded once per request (viewer.repository.ts): enough to
- * evaluate every rule in SQL without a per-row subquery.
- */
-export interface ViewerGraph {
-  id: string;
-  /** Accepted followees. */
-  following: readonly string[];
-  /** Accepted followees who follow back (accepted). */
-  mutual: readonly string[];
-  /** Users the viewer blocks or who block the viewer. */
-  blocked: readonly string[];
-  /** Users the viewer muted (the feed hides them; visibility does not). */
-  muted: readonly string[];
-  /** socialEnabled spaces the viewer is a member of. */
-  spaces: readonly string[];
-}
-
 function grants(kind: ContentKind, visibility: string): readonly Grant[] {
   const table = POLICIES[kind] as Record<string, readonly Grant[]>;
   return table[visibility] ?? [];
@@ -101,18 +86,6 @@ export function visibleLevels(kind: ContentKind, rel: Relationship): string[] {
   return Object.keys(POLICIES[kind]).filter((level) => canSee(kind, level, rel));
 }
 
-/** The relationship to `ownerId` implied by a loaded viewer graph. */
-export function relationshipIn(g: ViewerGraph, ownerId: string): Relationship {
-  return {
-    self: g.id === ownerId,
-    blocked: g.blocked.includes(ownerId),
-    follower: g.following.includes(ownerId),
-    mutual: g.mutual.includes(ownerId),
-    // Not in the graph (posts do not need it); callers of `collection` rules load it per owner.
-    sharedSpace: false,
-  };
-}
-
 /** What the per-row check needs of a post. */
 export interface PostVisibilityRow {
   authorId: string;
@@ -136,59 +109,125 @@ export function canSeeRepost(
   return original !== null && canSeePost(original, relOf(original.authorId));
 }
 
-const ids = (list: readonly string[]) => sql`${[...list]}::bigint[]`;
-
-/** The SQL of one grant for the owner column `owner`, for viewer `g`. */
-function grantSql(g: Grant, viewer: ViewerGraph, owner: Expression<unknown>): Expression<SqlBool> {
+/**
+ * The SQL of one grant for the owner column `owner` and viewer `v`. Follow relationships are
+ * correlated EXISTS on the follows primary key: PostgreSQL plans each as an alternative subplan,
+ * probing per row when a page needs few rows and hashing the viewer's follows once when it scans
+ * many, so the cost follows the page, not the size of the viewer's graph. Blocks, small by nature,
+ * are one hashed NOT IN.
+ */
+function grantSql(g: Grant, v: string, owner: Expression<unknown>, known: Known): Expression<SqlBool> {
   switch (g) {
     case 'anyone':
-      return viewer.blocked.length
-        ? sql<SqlBool>`${owner} <> all(${ids(viewer.blocked)})`
-        : sql<SqlBool>`true`;
+      return sql<SqlBool>`${owner} not in (${blockedBy(v)})`;
     case 'follower':
-      return sql<SqlBool>`${owner} = any(${ids(viewer.following)})`;
+      return known.follower === undefined ? follows(v, owner) : bool(known.follower);
     case 'mutual':
-      return sql<SqlBool>`${owner} = any(${ids(viewer.mutual)})`;
+      if (known.follower === false) return bool(false);
+      return known.follower
+        ? follows(owner, v)
+        : sql<SqlBool>`(${follows(v, owner)} and ${follows(owner, v)})`;
     case 'shared_space':
-      return sql<SqlBool>`(${owner} <> all(${ids(viewer.blocked)}) and exists (
+      return sql<SqlBool>`(${owner} not in (${blockedBy(v)}) and exists (
         select 1 from space_members a join space_members b on b.space_id = a.space_id
-        where a.user_id = ${viewer.id} and b.user_id = ${owner}))`;
+        where a.user_id = ${v} and b.user_id = ${owner}))`;
   }
 }
+
+const bool = (b: boolean) => (b ? sql<SqlBool>`true` : sql<SqlBool>`false`);
+
+/**
+ * Facts about the viewer's relationship a query already established (the feed selects followees):
+ * the rules are evaluated with them in place, so the query does not ask the database again.
+ */
+export interface Known {
+  follower?: boolean;
+}
+
+/** Users on either side of a block with `v`. */
+export const blockedBy = (v: string) =>
+  sql`select blocked_id from user_blocks where blocker_id = ${v}
+    union all select blocker_id from user_blocks where blocked_id = ${v}`;
+
+/** `follower` has an accepted follow of `followee` (either may be a column or a value). */
+export const follows = (follower: unknown, followee: unknown): Expression<SqlBool> =>
+  sql<SqlBool>`exists (select 1 from follows x where x.follower_id = ${follower}
+    and x.followee_id = ${followee} and x.status = 'accepted')`;
 
 /** Rules 1–3 in SQL, for items of `kind` whose owner and visibility are the given columns. */
 export function visibleWhere(
   kind: ContentKind,
-  viewer: ViewerGraph,
+  viewerId: string,
   cols: { owner: string; visibility: string },
+  known: Known = {},
 ): Expression<SqlBool> {
   const owner = sql.ref(cols.owner);
   const levels = Object.entries(POLICIES[kind] as Record<string, readonly Grant[]>)
     .filter(([, gs]) => gs.length > 0)
     .map(([level, gs]) => {
       const any = sql.join(
-        gs.map((g) => grantSql(g, viewer, owner)),
+        gs.map((g) => grantSql(g, viewerId, owner, known)),
         sql` or `,
       );
       return sql`(${sql.ref(cols.visibility)} = ${level} and (${any}))`;
     });
-  return sql<SqlBool>`(${owner} = ${viewer.id} or ${sql.join(levels, sql` or `)})`;
+  return sql<SqlBool>`(${owner} = ${viewerId} or ${sql.join(levels, sql` or `)})`;
 }
 
 /** Rules 1–4 for the posts table under `alias`, without the repost rule. */
-function postRowVisible(viewer: ViewerGraph, alias: string): Expression<SqlBool> {
-  return sql<SqlBool>`(${sql.ref(`${alias}.space_id`)} is not null or ${visibleWhere('post', viewer, {
+function postRowVisible(viewerId: string, alias: string): Expression<SqlBool> {
+  return sql<SqlBool>`(${sql.ref(`${alias}.space_id`)} is not null or ${visibleWhere('post', viewerId, {
     owner: `${alias}.author_id`,
     visibility: `${alias}.visibility`,
   })})`;
 }
 
 /**
- * "Posts visible to viewer V" for `posts as <alias>`: rules 1–5. Every query that returns posts to
- * a user puts this in its WHERE clause.
+ * "Posts visible to viewer V", rules 1–5, over `posts as p left join posts as o on o.id =
+ * p.repost_of_id` (the original of a repost, joined rather than probed by a correlated subquery:
+ * it keeps the plan a cheap nested loop under ORDER BY id LIMIT n). Start every query that returns
+ * posts to a user from `visiblePosts`, which builds exactly that.
  */
-export function postsVisibleTo(viewer: ViewerGraph, alias = 'p'): Expression<SqlBool> {
-  const repostOf = sql.ref(`${alias}.repost_of_id`);
-  return sql<SqlBool>`(${postRowVisible(viewer, alias)} and (${repostOf} is null or exists (
-    select 1 from posts o where o.id = ${repostOf} and ${postRowVisible(viewer, 'o')})))`;
+export function postsVisibleTo(viewerId: string): Expression<SqlBool> {
+  return sql<SqlBool>`(${postRowVisible(viewerId, 'p')} and (p.repost_of_id is null or (o.id is not null and ${postRowVisible(viewerId, 'o')})))`;
+}
+
+/** `select ... from posts as p left join posts as o ... where <visible to V>`: the base of every post query. */
+export function visiblePosts(db: Db, viewerId: string) {
+  return db
+    .selectFrom('posts as p')
+    .leftJoin('posts as o', 'o.id', 'p.repost_of_id')
+    .where(postsVisibleTo(viewerId));
+}
+
+/** Where the feed's posts come from (its own business; visibility is applied here). */
+export interface FeedSources {
+  /** `select space_id ...`: the viewer's socialEnabled spaces. */
+  spaces: Expression<unknown>;
+  /** `select user_id ...`: accounts the viewer muted. */
+  muted: Expression<unknown>;
+}
+
+/**
+ * The feed's posts visible to V (spec "GET /follows/feed"): V's own posts, posts of V's spaces,
+ * and posts of accounts V follows (minus muted ones) that rules 1–5 let V see. The followee branch
+ * evaluates the rules knowing V follows the author, so a page costs one follow probe per row.
+ */
+export function feedPosts(db: Db, viewerId: string, from: FeedSources) {
+  const followee = visibleWhere(
+    'post',
+    viewerId,
+    { owner: 'p.author_id', visibility: 'p.visibility' },
+    { follower: true },
+  );
+  return db
+    .selectFrom('posts as p')
+    .leftJoin('posts as o', 'o.id', 'p.repost_of_id')
+    .where(
+      sql<SqlBool>`(((p.space_id is null and p.author_id = ${viewerId})
+        or p.space_id in (${from.spaces})
+        or (p.space_id is null and ${follows(viewerId, sql.ref('p.author_id'))}
+          and p.author_id not in (${from.muted}) and ${followee}))
+        and (p.repost_of_id is null or (o.id is not null and ${postRowVisible(viewerId, 'o')})))`,
+    );
 }

@@ -5,7 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestContext } from '../context.ts';
+import { TestContext, uniq } from '../context.ts';
 import { registerUsers } from '../helpers/users.ts';
 import { SioClient, barrier } from '../realtime-clients.ts';
 import { createPost, follow, mutual, ok, postForm } from './helpers.ts';
@@ -99,7 +99,7 @@ test('tagged users must be followed by the author; each gets post_tag when they 
 
 test('hashtags are extracted, lower-cased and searchable; edits re-index them', async () => {
   const [a] = await registerUsers(t, 1);
-  const tag = `t${Date.now().toString(36)}`;
+  const tag = uniq('t');
   const p = await createPost(t, a!, { body: `Sunny day #${tag.toUpperCase()} #hike, not #123 or a#b` });
   assert.deepEqual(p.hashtags.sort(), ['hike', tag].sort());
   const found = await ok<any[]>(
