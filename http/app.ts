@@ -8,7 +8,7 @@ import { assertNativeUws, createEngine, type Engine, type EngineOverrides } from
 import { createAuthenticator } from '../domain/accounts/authenticate.ts';
 import { HttpEdge } from './server.ts';
 import { Router } from './router.ts';
-import { registerRoutes } from './routes/index.ts';
+import { registerRootRoutes, registerRoutes } from './routes/index.ts';
 import { createServices, type Services } from './services.ts';
 
 export interface Reef {
@@ -34,6 +34,7 @@ export async function startReef(config: Config, overrides: EngineOverrides = {})
   }
   const router = new Router();
   registerRoutes(router.scope('/api'), { engine, services });
+  registerRootRoutes(router, { engine, services });
 
   const app = uWS.App();
   const edge = new HttpEdge(router, {

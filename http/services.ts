@@ -15,6 +15,11 @@ import { createPush, type Push } from '../domain/devices/index.ts';
 import { createDirectMessages, type DirectMessages } from '../domain/conversations/index.ts';
 import { createCalls, type CallsService, type VoiceChannelDirectory } from '../domain/calls/index.ts';
 import { createSpaces, type Spaces } from '../domain/spaces/index.ts';
+import { createTimelineFeature, type TimelineFeature } from './wiring/timeline.ts';
+import { createPluginsFeature, type PluginsFeature } from './wiring/plugins.ts';
+import { createWorkflowsFeature, type WorkflowsFeature } from './wiring/workflows.ts';
+import { createCalendarFeature, type CalendarFeature } from './wiring/calendar.ts';
+import { createMeetingRoomsFeature, type MeetingRoomsFeature } from './wiring/meeting-rooms.ts';
 
 /** One kind of message for GET /messages/:messageId: the message if the user may see it, else null. */
 export type MessageLookup = (user: AuthUser, messageId: string) => Promise<unknown>;
@@ -40,6 +45,16 @@ export interface Services {
   messageLookups: MessageLookup[];
   /** Spaces, channels, messages, forum threads: the space actor kind and its services (domain/spaces). */
   spaces: Spaces;
+  /** Pages, library, timeline events (http/wiring/timeline.ts). */
+  timeline: TimelineFeature;
+  /** Plugins and the isolated-vm sandbox (http/wiring/plugins.ts). */
+  plugins: PluginsFeature;
+  /** Workflows, slash commands, cards, incoming webhooks (http/wiring/workflows.ts). */
+  workflows: WorkflowsFeature;
+  /** Calendar, series, RSVP, organizers, personal events (http/wiring/calendar.ts). */
+  calendar: CalendarFeature;
+  /** Meeting rooms and public guests (http/wiring/meeting-rooms.ts). */
+  meetingRooms: MeetingRoomsFeature;
   start?(app: uWS.TemplatedApp): Promise<void>;
   stop?(): Promise<void>;
 }
@@ -92,10 +107,24 @@ export function createServices(engine: Engine): Services {
       (user, messageId) => spaces.messages.lookup(engine.db.db, user.id, messageId),
     ],
     spaces,
+    // Features built on the ones above; each gets a getter for the finished Services.
+    timeline: createTimelineFeature(engine, () => services),
+    plugins: createPluginsFeature(engine, () => services),
+    workflows: createWorkflowsFeature(engine, () => services),
+    calendar: createCalendarFeature(engine, () => services),
+    meetingRooms: createMeetingRoomsFeature(engine, () => services),
     async start(app) {
       startGateway(realtime, app);
     },
     async stop() {
+      for (const f of [
+        services.meetingRooms,
+        services.calendar,
+        services.workflows,
+        services.plugins,
+        services.timeline,
+      ])
+        await f.stop?.();
       await realtime.stop();
       await spaces.stop();
       dms.waiters.close();

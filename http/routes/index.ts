@@ -20,6 +20,13 @@ import { registerPortalsRoutes } from './portals.routes.ts';
 import { registerFollowsRoutes } from './follows.routes.ts';
 import { registerPostsRoutes } from './posts.routes.ts';
 import { registerNotificationsRoutes } from './notifications.routes.ts';
+import { registerTimelineRoutes } from './timeline.routes.ts';
+import { registerPluginsRoutes } from './plugins.routes.ts';
+import { registerWorkflowsRoutes } from './workflows.routes.ts';
+import { registerCalendarRoutes } from './calendar.routes.ts';
+import { registerMeetingRoomsRoutes } from './meeting-rooms.routes.ts';
+import { registerCompatV1Routes } from '../compat/v1/index.ts';
+import { registerCompatTimelineRoutes } from '../compat/timeline/index.ts';
 
 export function registerRoutes(r: Router, deps: RouteDeps): void {
   registerSystemRoutes(r, deps);
@@ -41,4 +48,15 @@ export function registerRoutes(r: Router, deps: RouteDeps): void {
   registerFollowsRoutes(r, deps);
   registerPostsRoutes(r, deps);
   registerNotificationsRoutes(r, deps);
+  registerTimelineRoutes(r, deps);
+  registerPluginsRoutes(r, deps);
+  registerWorkflowsRoutes(r, deps);
+  registerCalendarRoutes(r, deps);
+  registerMeetingRoomsRoutes(r, deps);
+  registerCompatV1Routes(r.scope('/v1'), deps);
+}
+
+/** Routes outside /api: the timeline-api compatibility surface at /1/user/... */
+export function registerRootRoutes(root: Router, deps: RouteDeps): void {
+  registerCompatTimelineRoutes(root.scope('/1'), deps);
 }

@@ -1,0 +1,14 @@
+/**
+ * Wiring of the calendar, series, RSVP, organizers, personal events, ICS feature (issue 10): builds its service on the engine and the services built before it.
+ * Owned by that feature; http/services.ts only calls the factory and stops it.
+ */
+import type { Engine } from '../../engine/index.ts';
+import type { Services } from '../services.ts';
+
+export interface CalendarFeature {
+  stop?(): Promise<void>;
+}
+
+export function createCalendarFeature(_engine: Engine, _services: () => Services): CalendarFeature {
+  return {};
+}
