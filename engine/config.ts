@@ -79,6 +79,11 @@ export const ConfigSchema = v.object({
   /** Rate limits: "N/window_seconds". */
   RATE_LIMIT_AUTH: v.optional(v.pipe(v.string(), v.regex(/^\d+\/\d+$/, 'must look like 20/60')), '20/60'),
   RATE_LIMIT_FOLLOW: v.optional(v.pipe(v.string(), v.regex(/^\d+\/\d+$/, 'must look like 30/60')), '30/60'),
+  /** social-graph-api "Get Contact Info": requests per user per window. */
+  RATE_LIMIT_CONTACT_INFO: v.optional(
+    v.pipe(v.string(), v.regex(/^\d+\/\d+$/, 'must look like 30/60')),
+    '30/60',
+  ),
   /** Social (social-graph-api "Follow Limits", "Repost Limits"): accounts one user may follow (or ask to). */
   FOLLOW_MAX: int(5000, 1),
   /** Reposts per user per rolling hour and per rolling day. */
