@@ -89,6 +89,14 @@ export const ConfigSchema = v.object({
   /** Reposts per user per rolling hour and per rolling day. */
   REPOST_LIMIT_HOURLY: int(20, 1),
   REPOST_LIMIT_DAILY: int(100, 1),
+  /** Library (social-graph-api "Library Limits"): saved items (likes of posts, pages, users) per user. */
+  LIBRARY_MAX_ITEMS: int(10000, 1),
+  /** Collections per user and posts per collection. */
+  COLLECTIONS_MAX: int(100, 1),
+  COLLECTION_MAX_ITEMS: int(500, 1),
+  /** Timeline feed (timeline-api "count"): DEFAULT_ITEMS_PER_GET and MAX_ITEMS_PER_GET. */
+  TIMELINE_FEED_DEFAULT: int(25, 1),
+  TIMELINE_FEED_MAX: int(100, 1),
   TRUST_PROXY: bool(false),
   LIVEKIT_URL: v.optional(v.string()),
   LIVEKIT_WS_URL: v.optional(v.string(), 'ws://localhost:7880'),
