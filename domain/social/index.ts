@@ -10,7 +10,7 @@
 import { CommentsService } from './comments.service.ts';
 import { PostReader } from './feed.service.ts';
 import { FollowsService } from './follows.service.ts';
-import type { SocialDeps, SocialPorts } from './ports.ts';
+import type { PostHooks, SocialDeps, SocialPorts } from './ports.ts';
 import { PostsService } from './posts.service.ts';
 
 export type {
@@ -21,6 +21,8 @@ export type {
   ShareTargets,
   CollectionItems,
   CollectionAttachment,
+  PostHooks,
+  SpacePostCreated,
 } from './ports.ts';
 export { noSocialSpaces, noShareTargets, noCollections } from './ports.ts';
 export { createSpacesSocial } from './spaces-adapter.ts';
@@ -34,14 +36,18 @@ export interface Social {
   reader: PostReader;
   posts: PostsService;
   comments: CommentsService;
+  /** Listeners of other features (e.g. `hooks.onSpacePost.push(...)`). */
+  hooks: PostHooks;
 }
 
 export function createSocial(ports: SocialPorts, deps: SocialDeps): Social {
   const reader = new PostReader(deps);
+  const hooks: PostHooks = { onSpacePost: [] };
   return {
     follows: new FollowsService(ports, deps),
     reader,
-    posts: new PostsService(ports, deps, reader),
+    hooks,
+    posts: new PostsService(ports, deps, reader, hooks),
     comments: new CommentsService(ports, deps, reader),
   };
 }

@@ -91,6 +91,22 @@ export const noCollections: CollectionItems = {
   },
 };
 
+/** A post just created on behalf of a space (spec "User Posts": spaceId). */
+export interface SpacePostCreated {
+  postId: string;
+  authorId: string;
+  space: SpaceAuthor;
+  body: string;
+}
+
+/**
+ * What other features hear of posts, registered by them at the composition root (page followers are
+ * notified of a space post, domain/timeline). A listener's error fails the request: the post stays.
+ */
+export interface PostHooks {
+  onSpacePost: Array<(db: Db, post: SpacePostCreated) => Promise<void>>;
+}
+
 export interface SocialDeps {
   notifier: Notifier;
   /** accounts' profile visibility rule (spec "Profile Visibility Gate"). */

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Db } from '../../engine/db/index.ts';
 import { badRequest, notFound, payloadTooLarge, rateLimited } from '../../engine/errors.ts';
 import type { PostVisibility } from './tables.ts';
-import type { SocialDeps, SocialPorts, SpaceAuthor } from './ports.ts';
+import type { PostHooks, SocialDeps, SocialPorts, SpaceAuthor } from './ports.ts';
 import { followedAmong, lockUser, userSummaries } from './follows.repository.ts';
 import type { PostReader } from './feed.service.ts';
 import {
@@ -56,6 +56,7 @@ export class PostsService {
     private readonly p: SocialPorts,
     private readonly deps: SocialDeps,
     private readonly reader: PostReader,
+    private readonly hooks: PostHooks = { onSpacePost: [] },
   ) {}
 
   private async storeFiles(files: UploadedPostFile[]): Promise<NewAttachment[]> {
@@ -148,6 +149,7 @@ export class PostsService {
       tagged,
       body,
     );
+    if (space) for (const h of this.hooks.onSpacePost) await h(db, { postId: id, authorId: meId, space, body });
     return this.reader.get(db, meId, id);
   }
 
