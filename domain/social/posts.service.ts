@@ -149,7 +149,8 @@ export class PostsService {
       tagged,
       body,
     );
-    if (space) for (const h of this.hooks.onSpacePost) await h(db, { postId: id, authorId: meId, space, body });
+    if (space)
+      for (const h of this.hooks.onSpacePost) await h(db, { postId: id, authorId: meId, space, body });
     return this.reader.get(db, meId, id);
   }
 
