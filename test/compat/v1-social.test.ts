@@ -271,3 +271,23 @@ test('FCM tokens: { status: "ok" }, upsert by token value (ownership moves), DEL
   assert.equal((await v1('DELETE', '/fcm-tokens', b!.accessToken, {})).status, 400);
   assert.equal((await v1('DELETE', '/fcm-tokens', undefined, { token })).status, 401);
 });
+
+test('cross-surface: a repost toggled through /api/v1/reposts/toggle appears in the reef feed', async () => {
+  const [author, reposter, reader] = await registerUsers(t, 3);
+  await ok(v1('POST', `/users/${reposter!.id}/follow`, reader!.accessToken));
+  const p = await createPost(t, author!, { body: `cross ${uniq('w')}` });
+  const on = await ok(v1('POST', '/reposts/toggle', reposter!.accessToken, { track_id: p.id }));
+  const feed = await ok(t.api('GET', '/follows/feed', { token: reader!.accessToken }));
+  const item = feed.find((x: any) => x.id === on.repost.id);
+  assert.ok(item, 'the repost is in the follower’s feed');
+  assert.equal(item.authorId, reposter!.id);
+  assert.equal(item.originalPostId, p.id);
+  assert.equal(item.originalPost.body, p.body);
+  // Toggled off, it leaves the feed.
+  await ok(v1('POST', '/reposts/toggle', reposter!.accessToken, { track_id: p.id }));
+  const after = await ok(t.api('GET', '/follows/feed', { token: reader!.accessToken }));
+  assert.equal(
+    after.find((x: any) => x.id === on.repost.id),
+    undefined,
+  );
+});
