@@ -163,6 +163,16 @@ export const ConfigSchema = v.object({
   ACTOR_OUTBOX_POLL_MS: int(1000, 10),
   /** Attempts per effect before it is given up (kept in actor_outbox with its last error). */
   ACTOR_EFFECT_MAX_ATTEMPTS: int(10, 1),
+  /** Workflows: runs caused by workflow actions stop at this chain depth (logged `skipped`). */
+  WORKFLOW_MAX_CHAIN_DEPTH: int(3, 1, 50),
+  /** Incoming webhooks per secret (spec: 60/min). */
+  RATE_LIMIT_WEBHOOK: v.optional(v.pipe(v.string(), v.regex(/^\d+\/\d+$/, 'must look like 60/60')), '60/60'),
+  /** Outgoing send_webhook / httpRequest: timeout per attempt and attempts through the jobs port. */
+  WORKFLOW_HTTP_TIMEOUT_MS: int(10_000, 10),
+  WORKFLOW_WEBHOOK_ATTEMPTS: int(3, 1, 20),
+  WORKFLOW_WEBHOOK_BACKOFF_MS: int(2000, 0),
+  /** Comma-separated hosts/IPs/CIDRs outgoing workflow HTTP may reach although private or loopback. */
+  WORKFLOW_HTTP_ALLOW_PRIVATE: v.optional(v.string(), ''),
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;
