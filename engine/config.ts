@@ -102,6 +102,19 @@ export const ConfigSchema = v.object({
   LIVEKIT_WS_URL: v.optional(v.string(), 'ws://localhost:7880'),
   LIVEKIT_API_KEY: v.optional(v.string(), 'devkey'),
   LIVEKIT_API_SECRET: v.optional(v.string(), 'devsecret-devsecret-devsecret-00'),
+  /** Meeting rooms (spec "Public Meeting Rooms"): public joins per IP per window, and email verifications. */
+  RATE_LIMIT_MEETING_JOIN: v.optional(
+    v.pipe(v.string(), v.regex(/^\d+\/\d+$/, 'must look like 20/900')),
+    '20/900',
+  ),
+  RATE_LIMIT_MEETING_VERIFY: v.optional(
+    v.pipe(v.string(), v.regex(/^\d+\/\d+$/, 'must look like 5/3600')),
+    '5/3600',
+  ),
+  /** A meeting participant (member or guest) not seen (join or heartbeat) for this long is removed. */
+  MEETING_PARTICIPANT_TTL_MS: int(120_000, 100),
+  /** Minutes before the start a meeting room opens when the event leaves meetingRoomEarlyEntry null. */
+  MEETING_EARLY_ENTRY_DEFAULT_MIN: int(15, -1, 24 * 60),
   /** Calls: how long a call rings before it ends with unanswered participants `missed` (spec: 60 s). */
   CALL_RING_TIMEOUT_MS: int(60_000, 100),
   /** Push (FCM): service-account JSON, inline or a file path; unset = pushes go to the outbox. */
