@@ -29,7 +29,8 @@ after(async () => {
   await t.close();
 });
 
-let seq = 9_000_000;
+// Unique per run: in services mode the database outlives the run, and rows from earlier runs stay.
+let seq = Date.now() * 1000;
 function channel(type: string, viewers: TestUser[]): VoiceChannel {
   const ch = { id: String(++seq), spaceId: String(++seq), type, viewers: new Set(viewers.map((u) => u.id)) };
   channels.set(ch.id, ch);

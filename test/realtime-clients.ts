@@ -196,7 +196,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Poll until `pred` holds (server-side effects with no event to wait for). */
 export async function until(
   pred: () => boolean | Promise<boolean>,
-  timeoutMs = 5000,
+  timeoutMs = 15_000,
   what = 'condition',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
