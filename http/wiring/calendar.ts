@@ -4,11 +4,14 @@
  */
 import type { Engine } from '../../engine/index.ts';
 import type { Services } from '../services.ts';
+import { meetingEventLookup, type MeetingEventLookup } from '../../domain/calendar/index.ts';
 
 export interface CalendarFeature {
+  /** The narrow read of events that meeting rooms use: `spaceEvent(db, id)`, `personalEvent(db, id)`. */
+  meetingEvents: MeetingEventLookup;
   stop?(): Promise<void>;
 }
 
 export function createCalendarFeature(_engine: Engine, _services: () => Services): CalendarFeature {
-  return {};
+  return { meetingEvents: meetingEventLookup };
 }
