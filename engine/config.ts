@@ -186,6 +186,15 @@ export const ConfigSchema = v.object({
   WORKFLOW_WEBHOOK_BACKOFF_MS: int(2000, 0),
   /** Comma-separated hosts/IPs/CIDRs outgoing workflow HTTP may reach although private or loopback. */
   WORKFLOW_HTTP_ALLOW_PRIVATE: v.optional(v.string(), ''),
+  /** Plugins: directory of third-party plugins (one sub-directory each, with manifest.json); empty = built-ins only. */
+  PLUGINS_DIR: v.optional(v.string(), ''),
+  /** Sandbox limits per isolate / execution (isolated-vm): heap MB, CPU ms, wall-clock ms. */
+  PLUGINS_MEMORY_MB: int(32, 8, 4096),
+  PLUGINS_CPU_MS: int(50, 1),
+  PLUGINS_WALL_MS: int(5000, 10),
+  /** Bootstrapped isolates kept warm, and keyed isolates (per plugin / per space) kept alive at most. */
+  PLUGINS_POOL_SIZE: int(2, 0, 64),
+  PLUGINS_MAX_ISOLATES: int(64, 1),
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;
