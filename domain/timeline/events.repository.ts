@@ -80,7 +80,7 @@ export async function listVisible(
   authors: RawBuilder<unknown>,
   w: Window,
 ): Promise<EventRow[]> {
-  const min = w.minTs !== undefined ? sql`and e.created_at > to_timestamp(${w.minTs})` : sql``;
+  const min = w.minTs !== undefined ? sql`and e.created_at >= to_timestamp(${w.minTs + 1})` : sql``;
   const max = w.maxTs !== undefined ? sql`and e.created_at < to_timestamp(${w.maxTs})` : sql``;
   const r = await sql<EventRow>`select e.id, e.user_id, u.username, e.event_type, e.metadata, e.created_at,
       exists (select 1 from timeline_hidden_events h where h.user_id = ${viewerId} and h.event_id = e.id) as hidden
