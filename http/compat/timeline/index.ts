@@ -4,8 +4,12 @@
  */
 import type { Router } from '../../router.ts';
 import type { RouteDeps } from '../../routes/deps.ts';
+import { registerEventRoutes } from './events.ts';
 import { registerFollowRoutes } from './follows.ts';
+import { registerListenRoutes } from './listens.ts';
 
 export function registerCompatTimelineRoutes(r: Router, deps: RouteDeps): void {
   registerFollowRoutes(r, deps);
+  registerEventRoutes(r, deps);
+  registerListenRoutes(r, deps);
 }
