@@ -79,6 +79,21 @@ export class CollectionsService {
     }));
   }
 
+  /** 404 unless the viewer may read the collection. */
+  async requireReadable(db: Db, viewerId: string, id: string): Promise<void> {
+    await this.readable(db, viewerId, id);
+  }
+
+  /** The collections among `ids` the viewer may read, in the order of `ids`. */
+  async readableByIds(db: Db, viewerId: string, ids: readonly string[]): Promise<CollectionDto[]> {
+    const rows: CollectionRow[] = [];
+    for (const id of ids) {
+      const row = await getCollection(db, id);
+      if (row && (row.is_public || String(row.owner_id) === viewerId)) rows.push(row);
+    }
+    return this.present(db, rows);
+  }
+
   /** The collection when the viewer may read it, else 404. */
   private async readable(db: Db, viewerId: string, id: string): Promise<CollectionRow> {
     const row = await getCollection(db, id);

@@ -36,10 +36,7 @@ export interface Library {
 }
 
 export function createLibrary(ports: LibraryPorts, deps: LibraryDeps): Library {
-  const library = new LibraryService(ports, deps);
-  return {
-    library,
-    pages: new PagesService(ports, deps, library),
-    collections: new CollectionsService(ports, deps),
-  };
+  const collections = new CollectionsService(ports, deps);
+  const library = new LibraryService(ports, deps, collections);
+  return { library, pages: new PagesService(ports, deps, library), collections };
 }

@@ -58,7 +58,7 @@ export async function countLikes(db: Db, userId: string): Promise<Record<LikeKin
     .where('user_id', '=', userId)
     .groupBy('kind')
     .execute();
-  const out: Record<LikeKind, number> = { post: 0, page: 0, user: 0 };
+  const out: Record<LikeKind, number> = { post: 0, page: 0, user: 0, collection: 0 };
   for (const r of rows) out[r.kind] = Number(r.n);
   return out;
 }

@@ -88,6 +88,7 @@ export interface LibraryCounts {
   posts: number;
   pages: number;
   users: number;
+  collections: number;
   total: number;
   max: number;
 }

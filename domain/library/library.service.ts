@@ -1,8 +1,8 @@
 /**
- * The library (social-graph-api "User Library", "Library Limits"): a user likes posts, pages and
- * users. Rules:
+ * The library (social-graph-api "User Library", "Library Limits"): a user likes posts, pages,
+ * users and collections. Rules:
  * - A post can be liked only when the liker may see it (social's visibility rule; else 404); a page
- *   only when the space has socialEnabled (404); a user who exists and is not oneself (400).
+ *   only when the space has socialEnabled (404); a user who exists and is not oneself (400); a collection the liker may read (404).
  * - At most LIBRARY_MAX_ITEMS (10,000) saved items per user, all kinds together (400 with
  *   data.limit); checked and written under a lock on the user row, so racing likes cannot pass it.
  * - Liking twice is a no-op; unliking what is not liked is a no-op.
@@ -12,6 +12,8 @@
 import type { Db } from '../../engine/db/index.ts';
 import { AppError, badRequest, notFound } from '../../engine/errors.ts';
 import type { PostDto } from '../social/index.ts';
+import type { CollectionsService } from './collections.service.ts';
+import type { CollectionDto } from './collections.schema.ts';
 import {
   countLikes,
   deleteLike,
@@ -31,6 +33,7 @@ export class LibraryService {
   constructor(
     private readonly p: LibraryPorts,
     private readonly deps: LibraryDeps,
+    private readonly collections: CollectionsService,
   ) {}
 
   /** 404 unless the item exists (and, for a post, the user may see it). */
@@ -39,6 +42,8 @@ export class LibraryService {
       await this.deps.posts().get(db, meId, itemId);
     } else if (kind === 'page') {
       if (!(await this.deps.pages().page(db, itemId))) throw notFound('Page not found');
+    } else if (kind === 'collection') {
+      await this.collections.requireReadable(db, meId, itemId);
     } else {
       if (itemId === meId) throw badRequest('You cannot like yourself');
       if ((await users(db, [itemId])).length === 0) throw notFound('User not found');
@@ -58,7 +63,7 @@ export class LibraryService {
       await lockUser(trx, meId);
       if (await getLike(trx, meId, kind, itemId)) return false;
       const c = await countLikes(trx, meId);
-      if (c.post + c.page + c.user >= max)
+      if (c.post + c.page + c.user + c.collection >= max)
         throw badRequest(`Your library holds at most ${max} saved items; remove some first`, { limit: max });
       await insertLike(trx, meId, kind, itemId, new Date(this.p.clock.now()));
       return true;
@@ -82,7 +87,8 @@ export class LibraryService {
       posts: c.post,
       pages: c.page,
       users: c.user,
-      total: c.post + c.page + c.user,
+      collections: c.collection,
+      total: c.post + c.page + c.user + c.collection,
       max: this.p.config.LIBRARY_MAX_ITEMS,
     };
   }
@@ -121,6 +127,17 @@ export class LibraryService {
       if (s) out.push({ ...s, likedAt: r.created_at.toISOString() });
     }
     return out;
+  }
+
+  /** Liked collections of `ownerId` that `viewerId` may read, newest like first. */
+  async likedCollections(db: Db, viewerId: string, ownerId: string, page: Page): Promise<CollectionDto[]> {
+    await this.requireUser(db, ownerId);
+    const rows = await likedIds(db, ownerId, 'collection', page);
+    return this.collections.readableByIds(
+      db,
+      viewerId,
+      rows.map((r) => String(r.item_id)),
+    );
   }
 
   /** Liked users of `ownerId`, newest first. */

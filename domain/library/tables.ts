@@ -2,8 +2,11 @@
 import type { Generated } from 'kysely';
 import type { Id, Timestamp, TimestampDefault } from '../../engine/db/schema.ts';
 
-/** What a user can like: a post, a page (a socialEnabled space; liking it is following it), a user. */
-export type LikeKind = 'post' | 'page' | 'user';
+/**
+ * What a user can like: a post, a page (a socialEnabled space; liking it is following it), a user,
+ * a collection (migration 0101).
+ */
+export type LikeKind = 'post' | 'page' | 'user' | 'collection';
 
 export interface LibraryLikesTable {
   user_id: Id;

@@ -42,6 +42,7 @@ export function registerTimelineRoutes(r: Router, { engine, services }: RouteDep
     ['posts', 'post', 'postId'],
     ['pages', 'page', 'spaceId'],
     ['users', 'user', 'userId'],
+    ['collections', 'collection', 'collectionId'],
   ];
   for (const [seg, kind, param] of kinds) {
     r.put(`/library/${seg}/:${param}`, { body: 'json-or-empty' }, async (ctx) =>
@@ -66,6 +67,10 @@ export function registerTimelineRoutes(r: Router, { engine, services }: RouteDep
   r.get('/library/users', async (ctx) => {
     const w = whose(ctx);
     return library.likedUsers(db, w.ownerId, w.page);
+  });
+  r.get('/library/collections', async (ctx) => {
+    const w = whose(ctx);
+    return library.likedCollections(db, me(ctx).id, w.ownerId, w.page);
   });
   r.get('/library/counts', async (ctx) => library.counts(db, whose(ctx).ownerId));
 

@@ -104,6 +104,7 @@ test('like users (not oneself, not unknown ones) and pages; counts', async () =>
     posts: 0,
     pages: 1,
     users: 1,
+    collections: 0,
     total: 2,
     max: 3,
   });
@@ -140,4 +141,39 @@ test('concurrent likes cannot pass the limit', async () => {
   assert.equal(results.filter((r) => r.status === 200).length, 3);
   assert.equal(results.filter((r) => r.status === 400).length, 2);
   assert.equal((await ok(t.api('GET', '/library/counts', { token: me!.accessToken }))).users, 3);
+});
+
+test('like collections (albums): readable ones only; liked collections through the viewer’s eyes', async () => {
+  const [me, owner, other] = await registerUsers(t, 3);
+  const pub = await ok(
+    t.api('POST', '/collections', { token: owner!.accessToken, body: { name: 'open' } }),
+    201,
+  );
+  const priv = await ok(
+    t.api('POST', '/collections', { token: owner!.accessToken, body: { name: 'closed', isPublic: false } }),
+    201,
+  );
+  assert.equal(
+    (await t.api('PUT', `/library/collections/${priv.id}`, { token: me!.accessToken })).status,
+    404,
+  );
+  await ok(t.api('PUT', `/library/collections/${pub.id}`, { token: me!.accessToken }));
+  // The owner likes their own private one; another user does not see it in the owner's list.
+  await ok(t.api('PUT', `/library/collections/${priv.id}`, { token: owner!.accessToken }));
+  assert.deepEqual(
+    (await ok<any[]>(t.api('GET', '/library/collections', { token: me!.accessToken }))).map((c) => c.name),
+    ['open'],
+  );
+  assert.deepEqual(
+    (await ok<any[]>(t.api('GET', '/library/collections', { token: owner!.accessToken }))).map((c) => c.name),
+    ['closed'],
+  );
+  assert.deepEqual(
+    await ok<any[]>(t.api('GET', `/library/collections?userId=${owner!.id}`, { token: other!.accessToken })),
+    [],
+  );
+  assert.equal((await ok(t.api('GET', '/library/counts', { token: me!.accessToken }))).collections, 1);
+  assert.deepEqual(await ok(t.api('GET', `/library/collections/${pub.id}`, { token: me!.accessToken })), {
+    liked: true,
+  });
 });
