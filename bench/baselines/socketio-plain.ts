@@ -4,7 +4,8 @@
  * (`auth.token`, verified with jose) and a join of `user:<id>` on connect; `join` puts the socket in
  * a room (ack), `publish` broadcasts `message:new` to a room with `io.to(room).emit`.
  *
- * Prints `listening <port>`; SIGUSR2 runs a full GC and prints `mem {...}`.
+ * Prints `listening <port>`; SIGUSR2 runs a full GC and prints `mem {...}`; SIGWINCH prints
+ * `cpu {"user":µs,"system":µs}` (process.cpuUsage()).
  */
 import http from 'node:http';
 import v8 from 'node:v8';
@@ -43,6 +44,10 @@ io.on('connection', (socket) => {
   });
 });
 
+process.on('SIGWINCH', () => {
+  const c = process.cpuUsage();
+  console.log(`cpu ${JSON.stringify({ user: c.user, system: c.system })}`);
+});
 process.on('SIGUSR2', () => {
   gc();
   gc();

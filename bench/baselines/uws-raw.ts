@@ -4,7 +4,8 @@
  * to the room's topic. Frames to clients are whatever the publisher sent, here reef's native shape
  * `{"t":"message:new","d":{...}}`.
  *
- * Prints `listening <port>`; SIGUSR2 runs a full GC and prints `mem {...}`.
+ * Prints `listening <port>`; SIGUSR2 runs a full GC and prints `mem {...}`; SIGWINCH prints
+ * `cpu {"user":µs,"system":µs}` (process.cpuUsage()).
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -32,6 +33,10 @@ app.ws('/ws', {
   },
 });
 
+process.on('SIGWINCH', () => {
+  const c = process.cpuUsage();
+  console.log(`cpu ${JSON.stringify({ user: c.user, system: c.system })}`);
+});
 process.on('SIGUSR2', () => {
   gc();
   gc();

@@ -64,8 +64,9 @@ export class SocketLoad {
     return this.call({ op: 'run', ...c });
   }
 
-  closeAll(): Promise<void> {
-    return this.call({ op: 'close' });
+  /** Close the clients of one group, or of every group. */
+  close(group?: string): Promise<void> {
+    return this.call({ op: 'close', ...(group !== undefined ? { group } : {}) });
   }
 
   async stop(): Promise<void> {
@@ -98,6 +99,27 @@ export async function memoryAfterGc(server: ServerProcess): Promise<{ rss: numbe
     }
     if (Date.now() > deadline) throw new Error(`${server.name} did not report its memory`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A bench server's own CPU time so far, in µs, user and system apart (it prints `cpu {...}` from
+ * process.cpuUsage() on SIGWINCH): µs resolution, where /proc/<pid>/stat counts 10 ms ticks.
+ */
+export async function serverCpu(server: ServerProcess): Promise<{ userUs: number; systemUs: number }> {
+  const before = server.output.length;
+  process.kill(server.pid, 'SIGWINCH');
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    for (let i = before; i < server.output.length; i++) {
+      const line = server.output[i]!;
+      if (line.startsWith('cpu ')) {
+        const c = JSON.parse(line.slice(4)) as { user: number; system: number };
+        return { userUs: c.user, systemUs: c.system };
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`${server.name} did not report its CPU time`);
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 

@@ -7,7 +7,9 @@
  * - `plain-sio`: the plain Socket.io baseline (same packets; `join` / `publish` events);
  * - `raw-uws`:   the raw uWS ceiling (`J<room>`, `P<room>|<frame>`).
  * Receivers read only the sequence number and send timestamp of each `message:new` (no JSON parse).
- * Commands arrive over IPC (see driver.ts: `connect`, `run`, `close`).
+ * Commands arrive over IPC (see driver.ts: `connect`, `run`, `close`). Clients are kept in named
+ * groups (one per target), so several targets can stay connected and be measured in alternating
+ * rounds; only one group runs at a time.
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
@@ -17,6 +19,8 @@ export type Dialect = 'reef-ws' | 'reef-sio' | 'plain-sio' | 'raw-uws';
 
 export interface ConnectCmd {
   op: 'connect';
+  /** The group these clients belong to (`run` and `close` name it). */
+  group: string;
   dialect: Dialect;
   /** http://host:port of the server. */
   url: string;
@@ -33,6 +37,7 @@ export interface ConnectCmd {
 
 export interface RunCmd {
   op: 'run';
+  group: string;
   /** Messages per second offered, spread round-robin over `rooms`. */
   rate: number;
   durationS: number;
@@ -53,7 +58,7 @@ export interface RunResult {
   loadgenCpu: number;
 }
 
-type Cmd = ConnectCmd | RunCmd | { op: 'close' };
+type Cmd = ConnectCmd | RunCmd | { op: 'close'; group?: string };
 
 let received = 0;
 let lastReceiveAt = 0;
@@ -152,10 +157,13 @@ class Client {
   }
 }
 
-let receivers: Client[] = [];
-let publishers: Client[] = [];
-let rooms: string[] = [];
-let roomSize = 0;
+interface Group {
+  receivers: Client[];
+  publishers: Client[];
+  rooms: string[];
+  roomSize: number;
+}
+const groups = new Map<string, Group>();
 
 async function connect(c: ConnectCmd): Promise<{ connected: number; ms: number }> {
   const t0 = performance.now();
@@ -174,10 +182,8 @@ async function connect(c: ConnectCmd): Promise<{ connected: number; ms: number }
     }
     await Promise.all(batch);
   }
-  publishers = clients.splice(total - c.publishers);
-  receivers = clients;
-  rooms = c.rooms;
-  roomSize = c.roomSize;
+  const publishers = clients.splice(total - c.publishers);
+  groups.set(c.group, { receivers: clients, publishers, rooms: c.rooms, roomSize: c.roomSize });
   return { connected: total, ms: Math.round(performance.now() - t0) };
 }
 
@@ -187,6 +193,9 @@ function payloadOf(room: string, seq: number, size: number): string {
 }
 
 async function run(c: RunCmd): Promise<RunResult> {
+  const g = groups.get(c.group);
+  if (!g) throw new Error(`no client group ${c.group}`);
+  const { rooms, publishers, roomSize } = g;
   received = 0;
   nLat = 0;
   const total = Math.round(c.rate * c.durationS);
@@ -233,9 +242,11 @@ process.on('message', (m: { id: number; cmd: Cmd }) => {
       : cmd.op === 'run'
         ? run(cmd)
         : Promise.resolve().then(() => {
-            for (const c of [...receivers, ...publishers]) c.close();
-            receivers = [];
-            publishers = [];
+            for (const [name, g] of groups) {
+              if (cmd.group !== undefined && cmd.group !== name) continue;
+              for (const c of [...g.receivers, ...g.publishers]) c.close();
+              groups.delete(name);
+            }
             return { closed: true };
           });
   work.then(

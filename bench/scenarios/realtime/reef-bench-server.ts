@@ -6,7 +6,8 @@
  * Users BENCH_FIRST_USER (default 1) .. +BENCH_USERS are inserted so that tokens signed with JWT_SECRET for them authenticate.
  *
  * Prints `listening <port>` (bench/lib/procs.ts); SIGUSR2 runs a full GC and prints
- * `mem {"rss":..,"heapUsed":..}` for memory measurements; SIGTERM closes reef.
+ * `mem {"rss":..,"heapUsed":..}` for memory measurements; SIGWINCH prints `cpu {"user":µs,"system":µs}`;
+ * SIGTERM closes reef.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,6 +27,9 @@ const config = loadConfig({ DATA_DIR: dataDir, PGLITE_PATH: 'memory://', ...proc
 const reef = await startReef(config);
 const rt = reef.services.realtime;
 
+// The channels feature registers its own provider (channel membership in a space); the bench's channel
+// rooms belong to no space, so it is replaced by one that lets everyone in.
+rt.access.unregister('channel');
 rt.access.register({ prefix: 'channel', canJoin: async () => true });
 const Publish = v.object({ channelId: v.string(), seq: v.number(), ts: v.number(), p: v.string() });
 rt.command('bench:publish', Publish, (_user, d) => {
@@ -42,6 +46,10 @@ if (users > 0)
     reef.engine.db.db,
   );
 
+process.on('SIGWINCH', () => {
+  const c = process.cpuUsage();
+  console.log(`cpu ${JSON.stringify({ user: c.user, system: c.system })}`);
+});
 process.on('SIGUSR2', () => {
   gc();
   gc();
