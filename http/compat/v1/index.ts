@@ -6,11 +6,13 @@
 import type { Router } from '../../router.ts';
 import type { RouteDeps } from '../../routes/deps.ts';
 import { registerDeviceRoutes } from './devices.ts';
+import { registerLibraryRoutes } from './library.ts';
 import { registerRepostRoutes } from './reposts.ts';
 import { registerUserRoutes } from './users.ts';
 
 export function registerCompatV1Routes(r: Router, deps: RouteDeps): void {
   registerUserRoutes(r, deps);
   registerRepostRoutes(r, deps);
+  registerLibraryRoutes(r, deps);
   registerDeviceRoutes(r, deps);
 }
