@@ -3,6 +3,7 @@
  * timeline"). The compatibility surfaces (http/compat) serve the same services at their own paths.
  */
 import * as v from 'valibot';
+import { parseRate } from '../../engine/config.ts';
 import { collectionsSchema, librarySchema, type LikeKind } from '../../domain/library/index.ts';
 import { timelineSchema } from '../../domain/timeline/index.ts';
 import { created, me, noContent, type Ctx } from '../context.ts';
@@ -22,12 +23,20 @@ export function registerTimelineRoutes(r: Router, { engine, services }: RouteDep
     return { ownerId: q.userId ?? me(ctx).id, page: { limit: q.limit, offset: q.offset } };
   };
 
+  // social-graph-api "Follow Rate": page follows share the user-follow budget (RATE_LIMIT_FOLLOW).
+  const followRate = {
+    name: 'follow',
+    ...parseRate(engine.config.RATE_LIMIT_FOLLOW),
+    by: 'user' as const,
+    message: 'Too many follows; slow down and try again later',
+  };
+
   // ---- pages (following-guide "Following Producers") ----
   r.get('/pages/followed', async (ctx) => {
     const w = whose(ctx);
     return pages.followed(db, w.ownerId, w.page);
   });
-  r.post('/pages/:spaceId/follow', { body: 'json-or-empty' }, async (ctx) =>
+  r.post('/pages/:spaceId/follow', { body: 'json-or-empty', rateLimit: followRate }, async (ctx) =>
     pages.follow(db, me(ctx).id, id(ctx, 'spaceId')),
   );
   r.delete('/pages/:spaceId/follow', { body: 'json-or-empty' }, async (ctx) => {

@@ -12,7 +12,7 @@ import { createPage, notifications, ok, pagePost } from './helpers.ts';
 
 let t: TestContext;
 before(async () => {
-  t = await TestContext.start();
+  t = await TestContext.start({ env: { RATE_LIMIT_FOLLOW: '4/600' } });
 });
 after(async () => {
   await t.close();
@@ -121,4 +121,23 @@ test('a page post notifies its followers (new_upload), not the poster nor non-fo
   form.set('body', 'my own post');
   await ok(t.api('POST', '/users/me/posts', { token: manager.accessToken, raw: form }), 201);
   assert.equal((await notifications(t, fan1!)).filter((n) => n.type === 'new_upload').length, 1);
+});
+
+test('page follows are rate limited with user follows (RATE_LIMIT_FOLLOW, 4 per window here)', async () => {
+  const { space } = await createPage(t);
+  const [fan, idol] = await registerUsers(t, 2);
+  await ok(t.api('POST', `/follows/${idol!.id}`, { token: fan!.accessToken }));
+  for (let i = 0; i < 3; i++) {
+    await ok(t.api('POST', `/pages/${space.id}/follow`, { token: fan!.accessToken }));
+    if (i < 2) await ok(t.api('DELETE', `/pages/${space.id}/follow`, { token: fan!.accessToken }), 204);
+  }
+  const limited = await t.api('POST', `/pages/${space.id}/follow`, { token: fan!.accessToken });
+  assert.equal(limited.status, 429);
+  assert.equal((limited.body as any).error.code, 'RATE_LIMITED');
+  assert.ok(Number(limited.headers.get('retry-after')) > 0);
+  // Still following from the last accepted call.
+  assert.equal(
+    (await ok(t.api('GET', `/pages/${space.id}/follow`, { token: fan!.accessToken }))).isFollowing,
+    true,
+  );
 });
