@@ -88,6 +88,9 @@ export function createServices(engine: Engine): Services {
     collections: () => noCollections,
   });
   notifications.service.resolvers.set('follow_request', social.follows.resolveRequests);
+  notifications.service.pushSuppressors.push((db, userId, data) =>
+    spaces.settings.pushMuted(db, userId, data),
+  );
   const services: Services = {
     accounts,
     realtime,

@@ -66,6 +66,13 @@ export type StatusResolver = (
   items: Array<{ id: string; data: Record<string, unknown> }>,
 ) => Promise<Map<string, ResolvedStatus>>;
 
+/**
+ * Decides that a notification is not pushed to this user's devices (it is still stored and shown).
+ * Registered by the feature that knows why: spaces register "the user muted the space in
+ * data.spaceId" (spec "Space Mutes": muting a space suppresses all its push notifications).
+ */
+export type PushSuppressor = (db: Db, userId: string, data: Record<string, unknown>) => Promise<boolean>;
+
 export interface NotificationsPorts {
   db: Db;
   ids: Ids;
@@ -93,6 +100,7 @@ function pushData(data: Record<string, unknown>): Record<string, string> {
 
 export class NotificationsService implements Notifier {
   readonly resolvers = new Map<string, StatusResolver>();
+  readonly pushSuppressors: PushSuppressor[] = [];
 
   constructor(
     private readonly p: NotificationsPorts,
@@ -135,13 +143,24 @@ export class NotificationsService implements Notifier {
         ...describe(type, data),
         data: pushData(data),
       };
-      if (channels.mobile && !notificationType(type)?.pushedByFeature) await this.delivery.push(job);
+      if (
+        channels.mobile &&
+        !notificationType(type)?.pushedByFeature &&
+        !(await this.pushSuppressed(db, userId, data))
+      )
+        await this.delivery.push(job);
       if (channels.email) await this.delivery.email(job);
     }
     return dto;
   }
 
   /** GET /notifications */
+  /** True when a registered suppressor keeps this notification off the user's devices. */
+  async pushSuppressed(db: Db, userId: string, data: Record<string, unknown>): Promise<boolean> {
+    for (const suppress of this.pushSuppressors) if (await suppress(db, userId, data)) return true;
+    return false;
+  }
+
   async list(
     db: Db,
     userId: string,

@@ -123,6 +123,19 @@ export class SettingsService {
     return { muted: !!r };
   }
 
+  /** Push suppressor (spec "Space Mutes"): the notification is about a space the user muted. */
+  async pushMuted(db: Db, userId: string, data: Record<string, unknown>): Promise<boolean> {
+    const spaceId = data['spaceId'];
+    if (typeof spaceId !== 'string' || !/^\d{1,19}$/.test(spaceId)) return false;
+    const r = await db
+      .selectFrom('space_mutes')
+      .select('space_id')
+      .where('user_id', '=', userId)
+      .where('space_id', '=', spaceId)
+      .executeTakeFirst();
+    return !!r;
+  }
+
   async setMuted(db: Db, userId: string, spaceId: string, muted: boolean): Promise<{ muted: boolean }> {
     await requireSpace(db, spaceId, userId, { member: true });
     if (muted)

@@ -12,6 +12,7 @@ import { FakeFcm } from '../fakes/fcm.ts';
 import { FakeApns } from '../fakes/apns.ts';
 import { sleep, until } from '../realtime-clients.ts';
 import { createPost, follow, ok, setPreferences } from '../social/helpers.ts';
+import { addMember, createSpace, send } from '../spaces/helpers.ts';
 
 let t: TestContext;
 let fcm: FakeFcm;
@@ -127,4 +128,36 @@ test('a token the provider calls unregistered is deleted; the other devices stil
     .orderBy('token')
     .execute();
   assert.deepEqual(left.map((d) => d.token).sort(), [tokens.ios, tokens.voip].sort());
+});
+
+test('a muted space pushes nothing (spec "Space Mutes"); the mention is still stored, and other spaces still push', async () => {
+  const quiet = await createSpace(t);
+  const loud = await createSpace(t, quiet.owner);
+  const alice = await addMember(t, quiet);
+  await addMember(t, loud, alice);
+  const tokens = await devices(alice);
+  assert.deepEqual(await ok(t.api('PUT', `/spaces/${quiet.id}/mute`, { token: alice.accessToken })), {
+    muted: true,
+  });
+  // 1. a mention in the muted space: in the app, not on the phone
+  await send(t, quiet.owner, quiet.generalId, `psst @${alice.username}`);
+  await until(async () => {
+    const list = await ok<any[]>(t.api('GET', '/notifications', { token: alice.accessToken }));
+    return list.some((n) => n.type === 'mention' && n.data.spaceId === quiet.id);
+  });
+  // 2. a mention in the other space is pushed: once it is through, the first would have been too
+  await send(t, loud.owner, loud.generalId, `hey @${alice.username}`);
+  const [pushed] = await fcm.sent.waitFor((r) => r.message.token === tokens.android);
+  assert.equal(pushed!.message.data?.spaceId, loud.id);
+  await apns.sent.waitFor((r) => r.token === tokens.ios);
+  await sleep(300);
+  assert.deepEqual(
+    fcm.sent.items.filter((r) => r.message.token === tokens.android).map((r) => r.message.data?.spaceId),
+    [loud.id],
+  );
+  assert.equal(apns.sent.items.filter((r) => r.token === tokens.ios).length, 1);
+  // 3. unmuted, the space pushes again
+  await ok(t.api('DELETE', `/spaces/${quiet.id}/mute`, { token: alice.accessToken }));
+  await send(t, quiet.owner, quiet.generalId, `again @${alice.username}`);
+  await fcm.sent.waitFor((r) => r.message.token === tokens.android && r.message.data?.spaceId === quiet.id);
 });
