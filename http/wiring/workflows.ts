@@ -3,12 +3,42 @@
  * Owned by that feature; http/services.ts only calls the factory and stops it.
  */
 import type { Engine } from '../../engine/index.ts';
+import {
+  createWorkflows,
+  type Capabilities,
+  type CapabilityScope,
+  type ExecutionDto,
+  type InteractiveService,
+  type ManageService,
+  type ScriptPort,
+  type TriggerEvent,
+} from '../../workflows/index.ts';
 import type { Services } from '../services.ts';
 
 export interface WorkflowsFeature {
+  /** CRUD of workflows, commands, card templates; execution logs; card reads. */
+  manage: ManageService;
+  /** Slash command invocation, card interaction, incoming webhooks. */
+  interactive: InteractiveService;
+  /** The capability API (workflows/capabilities.ts) for one caller; plugins bridge it into isolates. */
+  capabilities(scope: CapabilityScope): Capabilities;
+  /** Binds the run_script / plugin_action actions to the plugins sandbox. */
+  setScripts(port: ScriptPort | null): void;
+  /** Fires a trigger now (plugin-provided triggers); resolves with the runs' execution logs. */
+  fire(ev: TriggerEvent): Promise<ExecutionDto[]>;
   stop?(): Promise<void>;
 }
 
-export function createWorkflowsFeature(_engine: Engine, _services: () => Services): WorkflowsFeature {
-  return {};
+export function createWorkflowsFeature(engine: Engine, services: () => Services): WorkflowsFeature {
+  const wf = createWorkflows(engine, { spaces: () => services().spaces });
+  return {
+    manage: wf.manage,
+    interactive: wf.interactive,
+    capabilities: wf.capabilities,
+    setScripts: wf.setScripts,
+    fire: wf.fire,
+    async stop() {
+      wf.stop();
+    },
+  };
 }
