@@ -112,7 +112,7 @@ export function messagesFor(intent: PushIntent, devices: DeviceRow[]): PushMessa
           ttlSeconds: intent.ttlSeconds,
           collapseKey: `call-${intent.callId}`,
         };
-        if (d.platform === 'android') out.push({ ...base(d), tokenType: 'standard', data, ...ttl });
+        if (d.platform !== 'ios') out.push({ ...base(d), tokenType: 'standard', data, ...ttl });
         else if (d.token_type === 'voip') out.push({ ...base(d), data, ...ttl });
         else if (!hasVoip.has(d.user_id))
           out.push({ ...base(d), alert: { title: intent.callerName, body: 'Incoming call' }, data, ...ttl });
@@ -127,7 +127,7 @@ export function messagesFor(intent: PushIntent, devices: DeviceRow[]): PushMessa
       };
       // Standard tokens only: a PushKit push must report a new call to CallKit, so it cannot cancel one.
       for (const d of devices)
-        if (d.token_type === 'standard' || d.platform === 'android')
+        if (d.token_type === 'standard' || d.platform !== 'ios')
           out.push({
             ...base(d),
             tokenType: 'standard',
@@ -140,7 +140,7 @@ export function messagesFor(intent: PushIntent, devices: DeviceRow[]): PushMessa
     case 'dm': {
       const data = { type: 'dm', conversationId: intent.conversationId, messageId: intent.messageId };
       for (const d of devices)
-        if (d.token_type === 'standard' || d.platform === 'android')
+        if (d.token_type === 'standard' || d.platform !== 'ios')
           out.push({
             ...base(d),
             tokenType: 'standard',

@@ -15,7 +15,7 @@ export async function deviceTokensOf(
     .selectFrom('devices')
     .select(['token', 'platform'])
     .where('user_id', '=', userId)
-    .where((eb) => eb.or([eb('token_type', '=', 'standard'), eb('platform', '=', 'android')]))
+    .where((eb) => eb.or([eb('token_type', '=', 'standard'), eb('platform', '!=', 'ios')]))
     .orderBy('token')
     .execute();
 }

@@ -13,7 +13,8 @@ import { createApnsSender } from './apns.ts';
 import { createFcmSender } from './fcm.ts';
 import { createOutboxSender } from './outbox.ts';
 
-export type PushPlatform = 'ios' | 'android';
+/** Web tokens are FCM tokens, sent like Android's. */
+export type PushPlatform = 'ios' | 'android' | 'web';
 export type PushTokenType = 'standard' | 'voip';
 
 export interface PushMessage {
@@ -62,7 +63,11 @@ export function createPushSender(deps: PushDeps): PushSender {
       ? createApnsSender(config, deps.clock)
       : null;
   if (!fcm && !apns) return outbox;
-  return routeByPlatform({ android: fcm ?? outbox, ios: apns ?? outbox }, [fcm, apns, outbox]);
+  return routeByPlatform({ android: fcm ?? outbox, web: fcm ?? outbox, ios: apns ?? outbox }, [
+    fcm,
+    apns,
+    outbox,
+  ]);
 }
 
 /** Send each message to the sender of its platform. */

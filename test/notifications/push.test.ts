@@ -161,3 +161,31 @@ test('a muted space pushes nothing (spec "Space Mutes"); the mention is still st
   await send(t, quiet.owner, quiet.generalId, `again @${alice.username}`);
   await fcm.sent.waitFor((r) => r.message.token === tokens.android && r.message.data?.spaceId === quiet.id);
 });
+
+test('web tokens are FCM tokens: a web device gets the push; a voip token on a non-iOS platform is a 400', async () => {
+  const [target, fan] = await registerUsers(t, 2);
+  const web = uniq('web-');
+  await ok(
+    t.api('POST', '/devices/register', { token: target!.accessToken, body: { token: web, platform: 'web' } }),
+  );
+  const bad = await t.api('POST', '/devices/register', {
+    token: target!.accessToken,
+    body: { token: uniq('v-'), platform: 'android', tokenType: 'voip' },
+  });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.code, 'VALIDATION_ERROR');
+  await setPreferences(t, target!, { followRequestPolicy: 'require_approval' });
+  assert.equal(await follow(t, fan!, target!), 'pending');
+  const [pushed] = await fcm.sent.waitFor((r) => r.message.token === web);
+  assert.equal(pushed!.message.data?.type, 'follow_request');
+  assert.deepEqual(pushed!.message.notification, {
+    title: 'New follow request',
+    body: `User ${fan!.username} wants to follow you`,
+  });
+  const rows = await t.reef.engine.db.db
+    .selectFrom('devices')
+    .select(['platform'])
+    .where('token', '=', web)
+    .execute();
+  assert.deepEqual(rows, [{ platform: 'web' }]);
+});
