@@ -54,13 +54,14 @@ export interface ConversationContext {
   rev: number;
   /** Newest accepted message id: message ids are strictly increasing in acceptance order. */
   lastMessageId: string;
-  /** Accepted messages not yet written (group commit: the next batch). */
+  /**
+   * Former protocol only (messages accepted, then written by an effect): always empty now, since a
+   * message is written by the commit that accepts it. A snapshot that still holds some writes them
+   * on its next `messages.persisted` / `persist.retry`.
+   */
   pending: PendingMessage[];
-  /** Messages handed to the writer and not yet confirmed. */
   writing: PendingMessage[];
-  /** When the write in flight was handed over (null: none). */
   writingSince: number | null;
-  /** Due time of the armed watchdog timer (null: none armed). */
   watchdogAt: number | null;
   /** The last accepted message ids (a retried send is answered, not accepted twice). */
   recentIds: string[];
@@ -142,7 +143,19 @@ export type ConversationEffect =
       left: string | null;
       by: string;
     }
-  /** Group commit: insert these messages in one write, then confirm with messages.persisted. */
+  /**
+   * Written INSIDE the actor's commit (an inline write, not an outbox row): the accepted messages'
+   * rows and the conversation's last message. Events handled together share one insert.
+   */
+  | { type: 'messages.insert'; conversationId: string; messages: PendingMessage[] }
+  /** After that commit: dm:new to the room, then notifications and pushes (outbox, in commit order). */
+  | {
+      type: 'messages.deliver';
+      conversationId: string;
+      messages: PendingMessage[];
+      members: Array<{ userId: string; status: MemberStatus; muted: boolean }>;
+    }
+  /** Former protocol (outbox rows written before the inline insert): write, then deliver. */
   | {
       type: 'messages.persist';
       conversationId: string;

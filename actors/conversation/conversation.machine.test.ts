@@ -85,103 +85,87 @@ test('a pending recipient cannot send; after accepting they can', () => {
   assert.equal((ok.data as { message: { id: string } }).message.id, '5');
 });
 
-test('group commit: the first send starts a write; sends during the write form the next batch', () => {
+test('a send is written by the commit that accepts it (inline insert), then delivered through the outbox', () => {
   const h = harness();
   h.send({ type: 'open', by: 'a', other: 'b', otherStatus: 'accepted' });
   const first = h.send({ type: 'message.send', by: 'a', messageId: '10', content: 'one', attachments: [] });
-  const [w1] = ofType(first, 'messages.persist');
+  const [ins] = ofType(first, 'messages.insert');
   assert.deepEqual(
-    w1!.messages.map((m) => m.id),
+    ins!.messages.map((m) => [m.id, m.authorId, m.content]),
+    [['10', 'a', 'one']],
+  );
+  const [del] = ofType(first, 'messages.deliver');
+  assert.deepEqual(
+    del!.messages.map((m) => m.id),
     ['10'],
   );
-  const [timer] = ofType(first, 'timer.set');
-  assert.deepEqual(timer, {
-    type: 'timer.set',
-    key: 'persist',
-    at: h.now + 5_000,
-    event: { type: 'persist.retry' },
-  });
+  assert.deepEqual(
+    del!.members.map((m) => m.userId),
+    ['a', 'b'],
+  );
+  assert.equal(ofType(first, 'timer.set').length, 0, 'no watchdog: nothing is accepted but unwritten');
+  assert.equal(ofType(first, 'messages.persist').length, 0);
 
   h.advance(3);
   const second = h.send({ type: 'message.send', by: 'b', messageId: '11', content: 'two', attachments: [] });
-  const third = h.send({ type: 'message.send', by: 'a', messageId: '12', content: 'three', attachments: [] });
-  assert.equal(ofType(second, 'messages.persist').length + ofType(third, 'messages.persist').length, 0);
-  assert.equal(h.ctx.pending.length, 2);
-  // Acks do not wait for the batch: each send answers with its message, in acceptance order.
-  assert.equal((replyOf(third).data as { message: { createdAt: number } }).message.createdAt, h.now);
-
-  const confirmed = h.send({ type: 'messages.persisted', upTo: '10' });
-  const [w2] = ofType(confirmed, 'messages.persist');
   assert.deepEqual(
-    w2!.messages.map((m) => [m.id, m.authorId, m.content]),
-    [
-      ['11', 'b', 'two'],
-      ['12', 'a', 'three'],
-    ],
+    ofType(second, 'messages.insert')[0]!.messages.map((m) => m.id),
+    ['11'],
   );
-  assert.equal(ofType(confirmed, 'timer.set').length, 0, 'the watchdog stays armed, not re-set per batch');
-  const done = h.send({ type: 'messages.persisted', upTo: '12' });
-  assert.deepEqual(done, []);
-  assert.equal(h.ctx.writing.length + h.ctx.pending.length, 0);
-  assert.equal(h.ctx.lastMessageId, '12');
+  assert.equal((replyOf(second).data as { message: { createdAt: number } }).message.createdAt, h.now);
+  assert.equal(h.ctx.pending.length + h.ctx.writing.length, 0, 'no message bodies in the snapshot');
+  assert.equal(h.ctx.lastMessageId, '11');
 });
 
 test('an id older than the newest accepted message is refused so the sender redraws it', () => {
   const h = harness();
   h.send({ type: 'open', by: 'a', other: 'b', otherStatus: 'accepted' });
   h.send({ type: 'message.send', by: 'a', messageId: '20', content: 'x', attachments: [] });
-  const stale = replyOf(
-    h.send({ type: 'message.send', by: 'b', messageId: '19', content: 'y', attachments: [] }),
-  );
+  const refusedSend = h.send({
+    type: 'message.send',
+    by: 'b',
+    messageId: '19',
+    content: 'y',
+    attachments: [],
+  });
+  const stale = replyOf(refusedSend);
   assert.equal(stale.error?.code, 'MESSAGE_ID_STALE');
   assert.deepEqual(stale.error?.data, { lastMessageId: '20' });
-  assert.equal(h.ctx.pending.length + h.ctx.writing.length, 1);
+  assert.equal(ofType(refusedSend, 'messages.insert').length, 0);
+  assert.equal(h.ctx.lastMessageId, '20');
 });
 
-test('a retried send (same id, outcome unknown) is accepted once and answered again', () => {
+test('a retried send (same id, outcome unknown) is accepted once; the retry reads the stored row', () => {
   const h = harness();
   h.send({ type: 'open', by: 'a', other: 'b', otherStatus: 'accepted' });
   h.send({ type: 'message.send', by: 'a', messageId: '50', content: 'x', attachments: [] });
   h.send({ type: 'message.send', by: 'b', messageId: '51', content: 'y', attachments: [] });
-  const again = replyOf(
-    h.send({ type: 'message.send', by: 'a', messageId: '50', content: 'x', attachments: [] }),
-  );
-  assert.equal(again.error, undefined);
-  assert.deepEqual((again.data as { message: { id: string }; duplicate: boolean }).message.id, '50');
-  assert.equal((again.data as { duplicate: boolean }).duplicate, true);
-  assert.equal(h.ctx.pending.length + h.ctx.writing.length, 2, 'not queued twice');
-  h.send({ type: 'messages.persisted', upTo: '51' });
-  const late = replyOf(
-    h.send({ type: 'message.send', by: 'a', messageId: '50', content: 'x', attachments: [] }),
-  );
-  assert.deepEqual(late.data, { message: null, duplicate: true }, 'already written: read it from the table');
+  const retried = h.send({ type: 'message.send', by: 'a', messageId: '50', content: 'x', attachments: [] });
+  assert.equal(replyOf(retried).error, undefined);
+  assert.deepEqual(replyOf(retried).data, { message: null, duplicate: true });
+  assert.equal(ofType(retried, 'messages.insert').length, 0, 'not written twice');
 });
 
-test('the durable watchdog hands an unconfirmed write over again, and leaves a young one alone', () => {
+test('a snapshot of the former protocol (messages accepted, not yet written) writes them on its watchdog', () => {
   const h = harness();
   h.send({ type: 'open', by: 'a', other: 'b', otherStatus: 'accepted' });
-  const first = h.send({ type: 'message.send', by: 'a', messageId: '30', content: 'x', attachments: [] });
-  assert.equal(ofType(first, 'timer.set')[0]!.at, h.now + 5_000);
-  h.advance(5_000);
-  const retry = h.send({ type: 'persist.retry' });
+  // Forge the former state: one message being written, one pending, the watchdog armed.
+  const legacy = (id: string) => ({ id, authorId: 'a', content: id, attachments: [], createdAt: h.now });
+  Object.assign(h.ctx, {
+    writing: [legacy('60')],
+    pending: [legacy('61')],
+    writingSince: h.now,
+    watchdogAt: h.now + 5_000,
+  });
+  const fired = h.send({ type: 'persist.retry' });
   assert.deepEqual(
-    ofType(retry, 'messages.persist')[0]!.messages.map((m) => m.id),
-    ['30'],
+    ofType(fired, 'messages.insert')[0]!.messages.map((m) => m.id),
+    ['60', '61'],
   );
-  assert.equal(ofType(retry, 'timer.set')[0]!.at, h.now + 5_000);
-  // Confirmed; a new batch starts 1 s later; the armed watchdog fires 4 s into it: re-armed, no re-send.
-  h.send({ type: 'messages.persisted', upTo: '30' });
-  h.advance(1_000);
-  h.send({ type: 'message.send', by: 'a', messageId: '31', content: 'y', attachments: [] });
-  const startedAt = h.now;
-  h.advance(4_000);
-  const early = h.send({ type: 'persist.retry' });
-  assert.equal(ofType(early, 'messages.persist').length, 0);
-  assert.deepEqual(ofType(early, 'timer.set')[0]!.at, startedAt + 5_000);
-  // Nothing in flight: the watchdog fires into nothing and is not re-armed.
-  h.send({ type: 'messages.persisted', upTo: '31' });
-  h.advance(1_000);
-  assert.deepEqual(h.send({ type: 'persist.retry' }), []);
+  assert.equal(ofType(fired, 'messages.deliver').length, 1);
+  assert.equal(h.ctx.writing.length + h.ctx.pending.length, 0);
+  assert.equal(h.ctx.watchdogAt, null);
+  assert.deepEqual(h.send({ type: 'messages.persisted', upTo: '61' }), []);
 });
 
 test('one call per conversation: a second call is refused with the existing call id; the pointer clears on end', () => {

@@ -20,8 +20,6 @@ import type {
 
 /** Accepted message ids remembered, so a retried send is recognised. */
 export const RECENT_IDS = 64;
-/** Messages per group-commit write. */
-export const MAX_BATCH = 256;
 /** Group DMs: the creator plus 1–9 participants (spec "POST /conversations/groups"). */
 export const MAX_GROUP_MEMBERS = 10;
 
@@ -31,6 +29,9 @@ export type Emitted =
   | { type: 'reply'; data?: unknown; error?: ReplyError }
   | { type: 'timer.set'; key: string; at: number; event: { type: string } }
   | { type: 'timer.cancel'; key: string };
+
+/** The effect type written inline by the actor's commit (see conversation.effects.ts). */
+export const INSERT_EFFECT = 'messages.insert';
 
 export interface Step {
   context: ConversationContext;
@@ -198,9 +199,8 @@ export function reduce(ctx: ConversationContext, ev: ConversationEvent): Step {
     case 'message.send':
       return send(ctx, ev);
     case 'messages.persisted':
-      return persisted(ctx, ev.upTo, ev.at);
     case 'persist.retry':
-      return watchdog(ctx, ev.at);
+      return drainLegacy(ctx);
     case 'call.start': {
       if (ctx.members[ev.by]?.status !== 'accepted')
         return forbidden(ctx, 'Not a member of this conversation');
@@ -329,11 +329,9 @@ function send(ctx: ConversationContext, ev: Extract<ConversationEvent, { type: '
   const m = ctx.members[ev.by];
   if (!m || m.status === 'left') return forbidden(ctx, 'Not a member of this conversation');
   if (m.status !== 'accepted') return forbidden(ctx, 'Accept the message request before replying');
-  // A retried send (its ask timed out, outcome unknown) carries the same id: accepted once only.
-  if ((ctx.recentIds ?? []).includes(ev.messageId)) {
-    const known = [...ctx.writing, ...ctx.pending].find((x) => x.id === ev.messageId);
-    return reply(ctx, { message: known ? { ...known, conversationId: ctx.id } : null, duplicate: true });
-  }
+  // A retried send (its ask timed out, outcome unknown) carries the same id: accepted once only. It
+  // was written with the commit that accepted it, so the service answers with the stored row.
+  if ((ctx.recentIds ?? []).includes(ev.messageId)) return reply(ctx, { message: null, duplicate: true });
   // Acceptance order is id order: an id drawn before a newer accepted one is refused and redrawn.
   if (BigInt(ev.messageId) <= BigInt(ctx.lastMessageId))
     return refuse(ctx, 'MESSAGE_ID_STALE', 409, 'Message id is older than the newest message', {
@@ -347,76 +345,60 @@ function send(ctx: ConversationContext, ev: Extract<ConversationEvent, { type: '
     attachments: ev.attachments,
     createdAt: ev.at,
   };
-  let next: ConversationContext = {
+  const next: ConversationContext = {
     ...ctx,
     lastMessageId: ev.messageId,
     updatedAt: ev.at,
-    pending: [...ctx.pending, message],
     recentIds: [...(ctx.recentIds ?? []).slice(-(RECENT_IDS - 1)), ev.messageId],
   };
-  const emits: Emitted[] = [];
-  if (next.writing.length === 0) {
-    const started = startBatch(next, ev.at);
-    next = started.context;
-    emits.push(...started.emits);
-  }
-  emits.push({ type: 'reply', data: { message: { ...message, conversationId: ctx.id } } });
-  return { context: next, emits };
-}
-
-/** The write in flight is confirmed: start the next batch with everything that arrived meanwhile. */
-function persisted(ctx: ConversationContext, upTo: string, at: number): Step {
-  const bound = BigInt(upTo);
-  const writing = ctx.writing.filter((m) => BigInt(m.id) > bound);
-  const next: ConversationContext = { ...ctx, writing };
-  if (writing.length > 0) return { context: next, emits: [] };
-  if (next.pending.length === 0) return { context: { ...next, writingSince: null }, emits: [] };
-  return startBatch(next, at);
-}
-
-/** Hand the next batch to the writer; arm the watchdog unless it is already armed. */
-function startBatch(ctx: ConversationContext, at: number): Step {
-  const next: ConversationContext = {
-    ...ctx,
-    writing: ctx.pending.slice(0, MAX_BATCH),
-    pending: ctx.pending.slice(MAX_BATCH),
-    writingSince: at,
+  return {
+    context: next,
+    emits: [
+      ...written(next, [message]),
+      { type: 'reply', data: { message: { ...message, conversationId: ctx.id } } },
+    ],
   };
-  const emits: Emitted[] = [persistEffect(next)];
-  if (next.watchdogAt == null) {
-    // One durable timer per retry window, not a set and a cancel per batch (each is a row write).
-    next.watchdogAt = at + next.persistRetryMs;
-    emits.push({ type: 'timer.set', key: 'persist', at: next.watchdogAt, event: { type: 'persist.retry' } });
-  }
-  return { context: next, emits };
 }
 
 /**
- * The watchdog fired. A write unconfirmed for persistRetryMs (its effect was dropped) is handed
- * over again (the write is idempotent); a younger one gets the watchdog re-armed for its own age.
+ * An accepted message is written by the very commit that accepts it (`messages.insert` is an inline
+ * write of this kind: same statement as the snapshot, same fence), so the sender's ask resolves only
+ * once the row is durable, and nothing is ever accepted but unwritten. Events handled together share
+ * that commit: their inserts go out as one multi-row insert (the group commit). `messages.deliver`
+ * (outbox) then fans them out and notifies, in commit order.
  */
-function watchdog(ctx: ConversationContext, at: number): Step {
-  const next: ConversationContext = { ...ctx, watchdogAt: null };
-  if (next.writing.length === 0 || next.writingSince == null) return { context: next, emits: [] };
-  const emits: Emitted[] = [];
-  if (at - next.writingSince >= next.persistRetryMs) {
-    next.writingSince = at;
-    emits.push(persistEffect(next));
-  }
-  next.watchdogAt = next.writingSince + next.persistRetryMs;
-  emits.push({ type: 'timer.set', key: 'persist', at: next.watchdogAt, event: { type: 'persist.retry' } });
-  return { context: next, emits };
+function written(ctx: ConversationContext, messages: PendingMessage[]): Emitted[] {
+  return [
+    { type: 'messages.insert', conversationId: ctx.id, messages },
+    {
+      type: 'messages.deliver',
+      conversationId: ctx.id,
+      messages,
+      members: Object.entries(ctx.members)
+        .filter(([, m]) => m.status === 'accepted' || m.status === 'pending')
+        .map(([userId, m]) => ({ userId, status: m.status, muted: m.muted })),
+    },
+  ];
 }
 
-function persistEffect(ctx: ConversationContext): Emitted {
-  return {
-    type: 'messages.persist',
-    conversationId: ctx.id,
-    messages: ctx.writing,
-    members: Object.entries(ctx.members)
-      .filter(([, m]) => m.status === 'accepted' || m.status === 'pending')
-      .map(([userId, m]) => ({ userId, status: m.status, muted: m.muted })),
+/**
+ * Messages a snapshot of the former protocol (accepted, then written by an effect) still holds:
+ * written now, by this commit. `messages.persisted` and `persist.retry` are only its leftovers.
+ */
+function drainLegacy(ctx: ConversationContext): Step {
+  const left = [...(ctx.writing ?? []), ...(ctx.pending ?? [])];
+  const next: ConversationContext = {
+    ...ctx,
+    pending: [],
+    writing: [],
+    writingSince: null,
+    watchdogAt: null,
   };
+  if (left.length === 0)
+    return ctx.writingSince == null && ctx.watchdogAt == null
+      ? { context: ctx, emits: [] }
+      : { context: next, emits: [] };
+  return { context: next, emits: written(next, left) };
 }
 
 function dedupe(members: NewMember[]): NewMember[] {

@@ -20,10 +20,9 @@ import {
   profiles,
   type ProfileRow,
 } from './conversations.repository.ts';
-import { insertBatch } from './messages.repository.ts';
+import { inlineInsert, insertBatch } from './messages.repository.ts';
 import { pendingToDto, toUserSummary } from './conversations.schema.ts';
 import { renderView } from './presenter.ts';
-import type { PersistWaiters } from './persist-waiters.ts';
 
 type Of<T extends ConversationEffect['type']> = Extract<ConversationEffect, { type: T }>;
 
@@ -34,11 +33,13 @@ export interface RoomMembership {
 }
 
 export const NOTIFY_QUEUE = 'dm.notify';
-export interface NotifyJob {
-  effect: Of<'messages.persist'>;
+export interface NotifyBatch {
+  effect: Of<'messages.persist'> | Of<'messages.deliver'>;
   inserted: string[];
   effectId: string;
 }
+/** One job for the deliveries of one turn (any conversations); a job of one batch is the older shape. */
+export type NotifyJob = NotifyBatch | { batches: NotifyBatch[] };
 
 export interface DeliveryDeps {
   db: Db;
@@ -46,33 +47,43 @@ export interface DeliveryDeps {
   rooms: Rooms;
   notifier: Notifier;
   push: PushService;
-  waiters: PersistWaiters;
   membership: () => RoomMembership;
-  /** Tell the actor a batch is written. */
-  confirm(conversationId: string, upTo: string): Promise<void>;
 }
 
 const PREVIEW = 140;
 
 export function deliveryPorts(d: DeliveryDeps): ConversationPorts {
+  const notifyQueue = new NotifyFolder((batches) =>
+    d.jobs.enqueue<NotifyJob>(
+      NOTIFY_QUEUE,
+      { batches },
+      { jobId: `dm-notify:${batches[0]!.effectId}:${batches.length}`, attempts: 3 },
+    ),
+  );
   return {
     async sync(view) {
       await applyView(d.db, view);
     },
-    confirm: d.confirm,
     announce: (e) => announce(d, e),
+    insertInline: (effects, fenced) => inlineInsert(effects, fenced),
+    fanOutNow: (effects) => {
+      for (const e of effects) {
+        if (e.messages.every((m) => m.author)) {
+          const dmRoom = room.dm(e.conversationId);
+          for (const m of e.messages) d.rooms.emit(dmRoom, 'dm:new', pendingToDto(e.conversationId, m));
+        } else
+          void fanOut(
+            d,
+            e,
+            e.messages.map((m) => m.id),
+          ).catch(() => undefined);
+      }
+    },
     write: (e) => insertBatch(d.db, e.conversationId, e.messages),
     fanOut: (e, inserted) => fanOut(d, e, inserted),
-    // Notifications and pushes leave through the jobs port: the next batch does not wait for them.
-    notify: (e, inserted, ctx) =>
-      d.jobs.enqueue<NotifyJob>(
-        NOTIFY_QUEUE,
-        { effect: e, inserted, effectId: ctx.effectId },
-        {
-          jobId: `dm-notify:${ctx.effectId}`,
-          attempts: 3,
-        },
-      ),
+    // Notifications and pushes leave through the jobs port: the next delivery does not wait for them.
+    // Deliveries of the same turn (many conversations) share one job.
+    notify: (e, inserted, ctx) => notifyQueue.add({ effect: e, inserted, effectId: ctx.effectId }),
     async remove(e) {
       await deleteConversationRows(d.db, e.conversationId);
       for (const u of e.members) d.membership().leaveUser(u, room.dm(e.conversationId));
@@ -123,12 +134,12 @@ async function announce(d: DeliveryDeps, e: Of<'conversation.announce'>): Promis
   }
 }
 
-async function fanOut(d: DeliveryDeps, e: Of<'messages.persist'>, inserted: string[]): Promise<void> {
-  const last = e.messages[e.messages.length - 1];
-  if (!last) return;
-  d.waiters.announce(e.conversationId, last.id);
-  // A batch written before (a redelivered effect) was fanned out then, unless the first try died
-  // between the write and here: then its live events are lost, the messages are not.
+async function fanOut(
+  d: DeliveryDeps,
+  e: Pick<Of<'messages.persist'>, 'conversationId' | 'messages'>,
+  inserted: string[],
+): Promise<void> {
+  // Only the messages written (a redelivered former-protocol batch: none of them).
   const fresh = new Set(inserted);
   const messages = e.messages.filter((m) => fresh.has(m.id));
   if (messages.length === 0) return;
@@ -143,12 +154,65 @@ async function fanOut(d: DeliveryDeps, e: Of<'messages.persist'>, inserted: stri
 }
 
 /**
- * The `dm.notify` job: a `dm` notification and a push per recipient and batch; none for muted
- * conversations or blocked authors (spec "PUT /conversations/:id/mute", "Block Filtering").
+ * Collects the notify batches handed to it in one turn and enqueues them as one job; each caller
+ * resolves once the job holding its batch is queued (so the outbox row is deleted only then).
+ */
+class NotifyFolder {
+  private pending: Array<{ batch: NotifyBatch; done: (err?: unknown) => void }> = [];
+
+  constructor(private readonly enqueue: (batches: NotifyBatch[]) => Promise<void>) {}
+
+  add(batch: NotifyBatch): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => void this.flush());
+      this.pending.push({ batch, done: (err) => (err === undefined ? resolve() : reject(err)) });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const items = this.pending.splice(0, 500);
+    if (this.pending.length) setImmediate(() => void this.flush());
+    try {
+      await this.enqueue(items.map((i) => i.batch));
+      for (const i of items) i.done();
+    } catch (err) {
+      for (const i of items) i.done(err ?? new Error('enqueue failed'));
+    }
+  }
+}
+
+/**
+ * The `dm.notify` job: per conversation, its batches folded into one (a `dm` notification and a
+ * push per recipient, counting every message of the job, for the latest), as a group commit would.
  */
 export async function notifyRecipients(
   d: Pick<DeliveryDeps, 'db' | 'notifier' | 'push'>,
-  { effect: e, inserted, effectId }: NotifyJob,
+  job: NotifyJob,
+): Promise<void> {
+  const batches = 'batches' in job ? job.batches : [job];
+  const byConversation = new Map<string, NotifyBatch[]>();
+  for (const b of batches) {
+    const list = byConversation.get(b.effect.conversationId);
+    if (list) list.push(b);
+    else byConversation.set(b.effect.conversationId, [b]);
+  }
+  for (const list of byConversation.values()) {
+    const last = list[list.length - 1]!;
+    await notifyBatch(d, {
+      effect: { ...last.effect, messages: list.flatMap((b) => b.effect.messages) },
+      inserted: list.flatMap((b) => b.inserted),
+      effectId: last.effectId,
+    });
+  }
+}
+
+/**
+ * One conversation's batch: a `dm` notification and a push per recipient; none for muted
+ * conversations or blocked authors (spec "PUT /conversations/:id/mute", "Block Filtering").
+ */
+async function notifyBatch(
+  d: Pick<DeliveryDeps, 'db' | 'notifier' | 'push'>,
+  { effect: e, inserted, effectId }: NotifyBatch,
 ): Promise<void> {
   const fresh = new Set(inserted);
   const messages = e.messages.filter((m) => fresh.has(m.id));

@@ -7,7 +7,6 @@
  */
 import type { Engine } from '../../engine/index.ts';
 import { conversationKind } from '../../actors/conversation/conversation.effects.ts';
-import { CONVERSATION_KIND } from '../../actors/conversation/conversation.machine.ts';
 import type { Notifier } from '../notifications/notifier.ts';
 import type { PushService } from '../devices/push.service.ts';
 import { ConversationsService, type SharedSpaces } from './conversations.service.ts';
@@ -69,7 +68,6 @@ export function createDirectMessages(engine: Engine, deps: DirectMessagesDeps): 
     rooms: engine.rooms,
     storage: engine.storage,
     log: engine.log,
-    waiters,
     conversations,
     sendTimeoutMs: SEND_TIMEOUT_MS,
     attemptTimeoutMs: engine.config.ACTOR_ASK_TIMEOUT_MS,
@@ -80,17 +78,7 @@ export function createDirectMessages(engine: Engine, deps: DirectMessagesDeps): 
     rooms: engine.rooms,
     notifier: deps.notifier,
     push: deps.push,
-    waiters,
     membership: deps.membership,
-    // An ask, not a send: no inbox row to write and delete for every batch. If it is lost, the
-    // actor's durable watchdog hands the batch over again (an idempotent write) and it is re-confirmed.
-    confirm: async (id: string, upTo: string) => {
-      const address = { kind: CONVERSATION_KIND, id };
-      const event = { type: 'messages.persisted', upTo };
-      await engine.actors
-        .ask(address, event, SEND_TIMEOUT_MS)
-        .catch(() => engine.actors.send(address, event));
-    },
   };
   engine.jobs.process<NotifyJob>(NOTIFY_QUEUE, (job) => notifyRecipients(delivery, job), { concurrency: 4 });
   engine.actors.register(conversationKind(deliveryPorts(delivery), { persistRetryMs: PERSIST_RETRY_MS }));

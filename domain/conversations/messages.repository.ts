@@ -1,4 +1,5 @@
 /** DM message rows (dm_messages, dm_reactions). */
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../engine/db/index.ts';
 import type { PendingMessage } from '../../actors/conversation/conversation.events.ts';
 import type { StoredAttachment } from './tables.ts';
@@ -23,6 +24,48 @@ const COLUMNS = [
   'edited_at',
   'created_at',
 ] as const;
+
+/**
+ * The conversation actor's inline write (engine/actors InlineWrites): the messages a commit accepted,
+ * as statements that run inside that commit statement, every row conditioned on `fenced`. One insert
+ * for all of them (idempotent: existing ids are skipped) and the conversations' last message, which
+ * only moves forward.
+ */
+export function inlineInsert(
+  batches: Array<{ conversationId: string; messages: PendingMessage[] }>,
+  fenced: RawBuilder<boolean>,
+): RawBuilder<unknown>[] {
+  const rows: Array<{ id: string; c: string; a: string; t: string; f: unknown; at: number }> = [];
+  const last = new Map<string, { c: string; id: string; at: number }>();
+  for (const b of batches)
+    for (const m of b.messages) {
+      rows.push({
+        id: m.id,
+        c: b.conversationId,
+        a: m.authorId,
+        t: m.content,
+        f: m.attachments,
+        at: m.createdAt,
+      });
+      const cur = last.get(b.conversationId);
+      if (!cur || BigInt(cur.id) < BigInt(m.id))
+        last.set(b.conversationId, { c: b.conversationId, id: m.id, at: m.createdAt });
+    }
+  if (rows.length === 0) return [];
+  const ts = (col: string) => sql`(timestamptz 'epoch' + ${sql.ref(col)} * interval '1 millisecond')`;
+  return [
+    sql`insert into dm_messages (id, conversation_id, author_id, content, attachments, created_at)
+      select m.id, m.c, m.a, m.t, m.f, ${ts('m.at')}
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as m(id bigint, c bigint, a bigint, t text, f jsonb, at bigint)
+      where ${fenced}
+      on conflict (id) do nothing`,
+    sql`update conversations set last_message_id = l.id, last_message_at = ${ts('l.at')}
+      from jsonb_to_recordset(${JSON.stringify([...last.values()])}::jsonb) as l(c bigint, id bigint, at bigint)
+      where conversations.id = l.c and ${fenced}
+        and (conversations.last_message_id is null or conversations.last_message_id < l.id)`,
+  ];
+}
 
 /**
  * One write for a whole batch (the group commit), idempotent: a repeated batch inserts nothing new.

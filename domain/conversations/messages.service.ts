@@ -33,7 +33,6 @@ import {
 import { pendingToDto, type MessageDto } from './conversations.schema.ts';
 import { renderMessages } from './presenter.ts';
 import type { ConversationsService } from './conversations.service.ts';
-import type { PersistWaiters } from './persist-waiters.ts';
 
 /** Spec: at most 20 files; 100 MB for a video, 10 MB for anything else. */
 export const MAX_FILES = 20;
@@ -53,7 +52,6 @@ export interface MessagesDeps {
   rooms: Rooms;
   storage: Storage;
   log: Logger;
-  waiters: PersistWaiters;
   conversations: ConversationsService;
   /** How long a send may take in all (actor, then the write of its batch). */
   sendTimeoutMs: number;
@@ -88,51 +86,42 @@ export class MessagesService {
       baseColor: me.base_color,
       accentColor: me.accent_color,
     };
-    const watch = await this.d.waiters.watch(conversationId);
     const deadline = performance.now() + this.d.sendTimeoutMs;
-    try {
-      let messageId = this.d.ids.next();
-      let backoff = 25;
-      for (let redraws = 0; ;) {
-        let reply: SendReply;
-        try {
-          // One attempt may be lost with a node that leaves (no answer, outcome unknown): it is
-          // asked again with the same id, which the actor accepts once only.
-          const left = deadline - performance.now();
-          reply = await this.d.conversations.ask<SendReply>(
-            conversationId,
-            { type: 'message.send', by: meId, messageId, content, attachments, author },
-            Math.max(1, Math.min(this.d.attemptTimeoutMs, left)),
-          );
-        } catch (err) {
-          const code = err instanceof AppError ? err.code : '';
-          if (code === 'MESSAGE_ID_STALE' && redraws++ < MAX_REDRAWS) {
-            // Acceptance order is id order: an id that lost a race to a newer one is drawn again.
-            await waitPast(String((err as AppError).data?.lastMessageId ?? '0'), this.d.clock);
-            messageId = this.d.ids.next();
-            continue;
-          }
-          if (RETRYABLE.has(code) && performance.now() + backoff < deadline) {
-            await new Promise((r) => setTimeout(r, backoff));
-            backoff = Math.min(backoff * 2, 500);
-            continue;
-          }
-          throw err;
+    let messageId = this.d.ids.next();
+    let backoff = 25;
+    for (let redraws = 0; ;) {
+      let reply: SendReply;
+      try {
+        // The actor writes the message with the commit that accepts it: its reply means written.
+        // One attempt may be lost with a node that leaves (no answer, outcome unknown): it is asked
+        // again with the same id, which the actor accepts once only.
+        const left = deadline - performance.now();
+        reply = await this.d.conversations.ask<SendReply>(
+          conversationId,
+          { type: 'message.send', by: meId, messageId, content, attachments, author },
+          Math.max(1, Math.min(this.d.attemptTimeoutMs, left)),
+        );
+      } catch (err) {
+        const code = err instanceof AppError ? err.code : '';
+        if (code === 'MESSAGE_ID_STALE' && redraws++ < MAX_REDRAWS) {
+          // Acceptance order is id order: an id that lost a race to a newer one is drawn again.
+          await waitPast(String((err as AppError).data?.lastMessageId ?? '0'), this.d.clock);
+          messageId = this.d.ids.next();
+          continue;
         }
-        // (A duplicate without its message was written before: nothing to wait for.)
-        const written =
-          !reply.message || (await watch.until(messageId, Math.max(1, deadline - performance.now())));
-        if (!written)
-          this.d.log.warn({ conversationId, messageId }, 'dm write not confirmed in time; answering anyway');
-        if (reply.message) return pendingToDto(conversationId, reply.message);
-        // A duplicate whose message was written already: answer with the stored row.
-        const row = await messageById(this.d.db, messageId);
-        if (!row)
-          throw new AppError('SERVICE_UNAVAILABLE', 503, 'The message was accepted; try reading it again');
-        return (await renderMessages(this.d.db, [row]))[0]!;
+        if (RETRYABLE.has(code) && performance.now() + backoff < deadline) {
+          await new Promise((r) => setTimeout(r, backoff));
+          backoff = Math.min(backoff * 2, 500);
+          continue;
+        }
+        throw err;
       }
-    } finally {
-      watch.release();
+      if (reply.message) return pendingToDto(conversationId, reply.message);
+      // A duplicate (an earlier attempt was accepted, and so written): answer with the stored row.
+      const row = await messageById(this.d.db, messageId);
+      if (!row)
+        throw new AppError('SERVICE_UNAVAILABLE', 503, 'The message was accepted; try reading it again');
+      return (await renderMessages(this.d.db, [row]))[0]!;
     }
   }
 

@@ -9,7 +9,14 @@ import { createActor, initialTransition, type AnyMachineSnapshot } from 'xstate'
 import type { Clock } from '../clock.ts';
 import type { Ids } from '../ids.ts';
 import type { Logger } from '../log.ts';
-import type { CommitInput, Store, TimerDelete, TimerRef, TimerSet } from './store.ts';
+import {
+  FENCED,
+  type CommitInput,
+  type Store,
+  type TimerDelete,
+  type TimerRef,
+  type TimerSet,
+} from './store.ts';
 import type { PureTransition } from './transition.ts';
 import type {
   ActorAddress,
@@ -83,6 +90,7 @@ export class Activation {
   /** Emits of the initial transition of a fresh actor, committed with its first batch. */
   private initial: ReturnType<Activation['interpret']> | null = null;
   private loaded: Promise<boolean>;
+  private inlineTypeSet: Set<string> | null = null;
 
   constructor(
     private readonly host: ActivationHost,
@@ -94,6 +102,13 @@ export class Activation {
     private readonly transition: PureTransition,
   ) {
     this.loaded = this.load();
+  }
+
+  private get inlineTypes(): Set<string> | null {
+    const types = this.def.inline?.types;
+    if (!types?.length) return null;
+    this.inlineTypeSet ??= new Set(types);
+    return this.inlineTypeSet;
   }
 
   get key(): string {
@@ -236,6 +251,8 @@ export class Activation {
     const effects: Committed['effects'] = [];
     const outcomes: Array<[Envelope, AskOutcome]> = [];
     const seqs: string[] = [];
+    const inlined: ActorEffect[] = [];
+    const inlineTypes = this.inlineTypes;
     const apply = (r: ReturnType<Activation['interpret']>) => {
       for (const key of r.cancels) {
         timers.delete(key);
@@ -248,7 +265,9 @@ export class Activation {
         netDeletes.delete(s.key);
         netSets.set(s.key, { key: s.key, due_at: s.at, generation, event: s.event });
       }
-      for (const f of r.effects) effects.push({ idx: effects.length, effect: f.effect, at: f.at });
+      for (const f of r.effects)
+        if (inlineTypes?.has(f.effect.type)) inlined.push(f.effect);
+        else effects.push({ idx: effects.length, effect: f.effect, at: f.at });
     };
     if (this.initial) apply(this.initial);
 
@@ -302,7 +321,8 @@ export class Activation {
       seqs.length > 0 ||
       netSets.size > 0 ||
       netDeletes.size > 0 ||
-      effects.length > 0;
+      effects.length > 0 ||
+      inlined.length > 0;
     if (!dirty) {
       // Nothing to commit, so no fence will check this activation: answer only under a valid lease
       // (a node paused past its lease must not serve reads from a state someone else moved on).
@@ -329,6 +349,20 @@ export class Activation {
       effects,
       outboxNextAt: this.host.wall.now() + this.host.outboxGraceMs,
     };
+    if (inlined.length) {
+      try {
+        input.inline = this.def.inline!.write(inlined, FENCED);
+      } catch (err) {
+        // A bug in the kind's builder: nothing was written; treat it like a failed commit.
+        this.host.log.error({ err: (err as Error).message, ...this.address }, 'actor inline write threw');
+        this.stopped = true;
+        this.host.releaseSeqs(seqs, false);
+        for (const [env] of outcomes) env.answer?.({ ok: false, error: INTERNAL });
+        this.abandon(this.queue.splice(0), 'inline write failed');
+        this.host.failed(this, 'error');
+        return;
+      }
+    }
     let result: Awaited<ReturnType<Store['commit']>>;
     try {
       result = await this.host.store.commit(input);
@@ -361,6 +395,13 @@ export class Activation {
     this.timers = timers;
     this.initial = null;
     this.host.releaseSeqs(seqs, true);
+    if (inlined.length && this.def.inline?.committed) {
+      try {
+        this.def.inline.committed(inlined, { address: this.address, log: this.host.log });
+      } catch (err) {
+        this.host.log.error({ err: (err as Error).message, ...this.address }, 'actor inline hook threw');
+      }
+    }
     this.host.committed(this, {
       version: result.version,
       timerSets: input.timerSets,

@@ -6,7 +6,7 @@
  * commit is `WHERE epoch = $e AND version = $v`, so a node that lost its lease (paused, partitioned)
  * cannot write once a newer owner has activated the actor.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { ActorAddress, ActorEffect, ActorEvent, ActorState } from './types.ts';
 import './tables.ts';
@@ -46,6 +46,8 @@ export interface CommitInput {
   timerSets: TimerSet[];
   timerDeletes: TimerDelete[];
   effects: Array<{ idx: number; effect: ActorEffect; at: number }>;
+  /** The kind's inline writes of this batch (InlineWrites), built over `FENCED`. */
+  inline?: RawBuilder<unknown>[];
   /** next_at of new outbox rows (the relay delivers them at once; this is the redelivery time). */
   outboxNextAt: number;
 }
@@ -82,6 +84,9 @@ export interface OutboxRow {
   at: number;
   attempts: number;
 }
+
+/** The condition inline writes are built over: the commit's fenced update matched. */
+export const FENCED: RawBuilder<boolean> = sql<boolean>`exists (select 1 from upd)`;
 
 export function createStore(db: Db, ns: string) {
   return {
@@ -180,7 +185,7 @@ export function createStore(db: Db, ns: string) {
           cross join upd
           on conflict (ns, id) do nothing
           returning id
-        )
+        )${inlineCtes(c.inline)}
         select (select version from upd) as version,
           (select count(*) from inbox) + (select count(*) from tdel) + (select count(*) from tset)
           + (select count(*) from obx) as touched`.execute(db);
@@ -354,6 +359,15 @@ export function createStore(db: Db, ns: string) {
         where ns = ${ns} and id = ${id}`.execute(db);
     },
   };
+}
+
+/** `, w0 as (<write>), w1 as (...)`: data-modifying CTEs run whether or not they are referenced. */
+function inlineCtes(writes: RawBuilder<unknown>[] | undefined): RawBuilder<unknown> {
+  if (!writes?.length) return sql``;
+  return sql`, ${sql.join(
+    writes.map((w, i) => sql`${sql.raw(`w${i}`)} as (${w})`),
+    sql`, `,
+  )}`;
 }
 
 export type Store = ReturnType<typeof createStore>;

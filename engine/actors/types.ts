@@ -82,6 +82,7 @@
  * ```
  */
 import type { AnyStateMachine, InputFrom } from 'xstate';
+import type { RawBuilder } from 'kysely';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
@@ -158,6 +159,34 @@ export interface ActorKindDefinition<TMachine extends AnyStateMachine = AnyState
   readonly effects: (effect: ActorEffect, ctx: EffectContext) => Promise<void>;
   /** Overrides ACTOR_MAILBOX_SIZE for this kind. */
   readonly mailboxSize?: number;
+  /**
+   * Optional: effects written by the commit itself instead of the outbox (see InlineWrites). Rows a
+   * reply promises (a message the sender is answered about) are then durable when the ask resolves,
+   * at no extra round trip.
+   */
+  readonly inline?: InlineWrites;
+}
+
+/**
+ * Effects of these `types` never reach the outbox or `effects`: the effects of a committed batch
+ * (all events handled together) are handed to `write`, whose statements run INSIDE the batch's
+ * commit statement (as data-modifying CTEs), so they commit atomically with the snapshot, under the
+ * same epoch/version fence, or not at all. Each returned builder must be ONE plain
+ * `insert`/`update`/`delete` (no WITH of its own) that touches rows only where `fenced` (a boolean
+ * SQL condition, true when the fence matched) holds. A failing write fails the commit (the asks of
+ * the batch get SERVICE_UNAVAILABLE and the actor reloads), so keep it free of expected conflicts
+ * (`on conflict do nothing`).
+ */
+export interface InlineWrites {
+  readonly types: readonly string[];
+  readonly write: (effects: readonly ActorEffect[], fenced: RawBuilder<boolean>) => RawBuilder<unknown>[];
+  /**
+   * Optional, called synchronously once those effects committed, before any ask of the batch is
+   * answered (so in commit order, and before the callers hear back): for live, best-effort work on
+   * what was just written (socket fan-out). Not retried: a node that dies right after the commit skips
+   * it (the rows are durable; use an outbox effect for what must happen at least once). Must not throw.
+   */
+  readonly committed?: (effects: readonly ActorEffect[], ctx: { address: ActorAddress; log: Logger }) => void;
 }
 
 /** Helper that keeps the machine's types on the definition (`input` typed from the machine). */
