@@ -1,5 +1,5 @@
 /** Kysely types of the calendar tables (migration 20261125_0140_calendar). */
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { Id, Json, TimestampDefault } from '../../engine/db/schema.ts';
 
 export type ActivityType = 'ride' | 'run' | 'walk';
@@ -45,6 +45,8 @@ export interface EventSeriesTable extends EventFields {
   /** `YYYY-MM-DD` */
   dtstart: string;
   until: string;
+  /** Rule dates whose occurrence was deleted alone (migration 0141): never regenerated. */
+  excluded_dates: ColumnType<string[], string | undefined, string>;
 }
 
 export interface CalendarEventsTable extends EventFields {
