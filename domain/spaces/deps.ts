@@ -2,6 +2,7 @@
 import type { Engine } from '../../engine/index.ts';
 import type { SpaceClient } from '../../actors/space/space.client.ts';
 import type { MessageWriter } from '../../actors/space/space.writer.ts';
+import type { Notifier } from '../notifications/notifier.ts';
 
 export type SpacesPorts = Pick<Engine, 'config' | 'clock' | 'ids' | 'storage' | 'log' | 'rooms' | 'bus'>;
 
@@ -10,4 +11,6 @@ export interface SpacesDeps {
   /** Asks space actors and waits for their effects (actors/space/space.client.ts). */
   actors: SpaceClient;
   writer: MessageWriter;
+  /** Notifications a space feature sends itself (portal_invite). */
+  notifier: Notifier;
 }

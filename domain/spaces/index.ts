@@ -80,7 +80,7 @@ export function createSpaces(engine: Engine, deps: SpacesFeatureDeps) {
     engine.ids,
     createSpaceLoader(db, () => engine.clock.now()),
   );
-  const d: SpacesDeps = { ports: engine, actors: client, writer };
+  const d: SpacesDeps = { ports: engine, actors: client, writer, notifier: deps.notifier };
   processUserDeleted(engine.jobs, client);
   const channels = new ChannelsService(d);
   const messages = new MessagesService(d);

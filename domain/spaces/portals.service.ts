@@ -103,7 +103,45 @@ export class PortalsService {
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    await this.notifyInvite(db, userId, row.id, spaceId, channelId, targetSpaceId);
     return toInvite(row);
+  }
+
+  /** portal_invite (actionable) to the target space's owner, who decides. */
+  private async notifyInvite(
+    db: Db,
+    userId: string,
+    inviteId: string,
+    spaceId: string,
+    channelId: string,
+    targetSpaceId: string,
+  ): Promise<void> {
+    const [source, target, channel] = await Promise.all([
+      db.selectFrom('spaces').select(['name']).where('id', '=', spaceId).executeTakeFirstOrThrow(),
+      db
+        .selectFrom('spaces')
+        .select(['owner_id', 'name'])
+        .where('id', '=', targetSpaceId)
+        .executeTakeFirstOrThrow(),
+      db.selectFrom('channels').select(['name']).where('id', '=', channelId).executeTakeFirstOrThrow(),
+    ]);
+    if (target.owner_id === userId) return;
+    await this.d.notifier.notify(
+      target.owner_id,
+      'portal_invite',
+      {
+        inviteId,
+        // the recipient's space: muting it silences the push
+        spaceId: targetSpaceId,
+        targetSpaceName: target.name,
+        sourceSpaceId: spaceId,
+        spaceName: source.name,
+        channelId,
+        channelName: channel.name,
+        actorId: userId,
+      },
+      { actorId: userId },
+    );
   }
 
   async list(db: Db, userId: string, spaceId: string) {

@@ -39,6 +39,21 @@ test('portal by invite: accept mirrors the channel into the target space; messag
     pending.map((x: any) => x.id),
     [inv.id],
   );
+  // The target's owner is told, with an actionable notification that follows the invite's state.
+  const inbox = async () =>
+    (await expectStatus(t.api('GET', '/notifications', { token: b.owner.accessToken }), 200)).filter(
+      (n: any) => n.type === 'portal_invite',
+    );
+  const [note] = await inbox();
+  assert.equal(note.data.inviteId, inv.id);
+  assert.equal(note.data.sourceSpaceId, a.id);
+  assert.equal(note.data.spaceId, b.id);
+  assert.equal(note.data.channelId, a.generalId);
+  assert.equal(note.resolvedStatus, 'pending');
+  assert.equal(
+    (await expectStatus(t.api('GET', '/notifications', { token: bMember.accessToken }), 200)).length,
+    0,
+  );
   await expectStatus(
     t.api('POST', `/spaces/${b.id}/portal-invites/${inv.id}/accept`, { token: bMember.accessToken }),
     403,
@@ -48,6 +63,7 @@ test('portal by invite: accept mirrors the channel into the target space; messag
     200,
   );
   assert.deepEqual([portal.sourceSpaceId, portal.channelId, portal.targetSpaceId], [a.id, a.generalId, b.id]);
+  assert.equal((await inbox())[0].resolvedStatus, 'accepted');
   assert.deepEqual(
     await expectStatus(t.api('GET', `/spaces/${b.id}/portal-invites`, { token: b.owner.accessToken }), 200),
     [],
