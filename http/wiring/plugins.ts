@@ -36,7 +36,25 @@ import type {
   SpacePluginInfo,
 } from '../../plugins/index.ts';
 
-export interface PluginsFeature {
+/** The shape workflows/actions.ts's ScriptPort has (run_script and plugin_action); faults throw. */
+export interface WorkflowScriptPort {
+  runScript(input: {
+    spaceId: string;
+    workflowId: string;
+    code: string;
+    event: Record<string, unknown>;
+    capabilities: Capabilities;
+  }): Promise<unknown>;
+  runPluginAction(input: {
+    spaceId: string;
+    pluginId: string;
+    action: string;
+    input: Record<string, unknown>;
+    event: Record<string, unknown>;
+  }): Promise<unknown>;
+}
+
+export interface PluginsFeature extends WorkflowScriptPort {
   /** Resolves once the built-in and PLUGINS_DIR plugins are loaded. */
   ready: Promise<void>;
   /** Run user code in the sandbox (see the header). */
@@ -50,6 +68,11 @@ export interface PluginsFeature {
   findCommand(spaceId: string, name: string): Promise<PluginCommand | null>;
   /** The grant a plugin holds where it is enabled (build its Capabilities with it). */
   grantFor(pluginId: string): CapabilityGrant | null;
+  /**
+   * Run the trigger handlers of every plugin enabled in the space that lists `triggerType`, with the
+   * trigger's variables as input (faults are logged, never thrown). For the workflows' trigger path.
+   */
+  dispatchTrigger(spaceId: string, triggerType: string, vars: Record<string, unknown>): Promise<RunResult[]>;
   /** Re-read the plugin directories (changed modules get fresh isolates). */
   reload(): Promise<void>;
   readonly service: PluginService;
@@ -57,7 +80,18 @@ export interface PluginsFeature {
   stop(): Promise<void>;
 }
 
-type CapabilitiesProvider = { capabilities?: (scope: CapabilityScope) => Capabilities };
+type CapabilitiesProvider = {
+  capabilities?: (scope: CapabilityScope) => Capabilities;
+  setScripts?: (port: WorkflowScriptPort | null) => void;
+};
+
+const str = (x: unknown): string | null => (typeof x === 'string' && x ? x : null);
+const chainOf = (x: unknown): string[] =>
+  Array.isArray(x) ? x.filter((y): y is string => typeof y === 'string') : [];
+
+function failure(what: string, r: RunResult): Error {
+  return r.ok ? new Error(what) : new Error(`${what} failed (${r.error.code}): ${r.error.message}`);
+}
 
 export function createPluginsFeature(engine: Engine, services: () => Services): PluginsFeature {
   const c = engine.config;
@@ -87,10 +121,64 @@ export function createPluginsFeature(engine: Engine, services: () => Services): 
   const load = () => service.load(c.PLUGINS_DIR);
   const ready = load().catch((e: unknown) => engine.log.warn({ err: e }, 'plugins: loading failed'));
   void sandbox.warmUp().catch((e: unknown) => engine.log.warn({ err: e }, 'plugins: warm pool failed'));
-  return {
+  const feature: PluginsFeature = {
     ready,
     service,
     sandbox,
+    async runScript({ spaceId, code, event, capabilities }) {
+      await ready;
+      const r = await service.run({
+        kind: 'script',
+        spaceId,
+        code,
+        input: event,
+        caps: capabilities,
+        channelId: str(event['channelId']),
+        userId: str(event['userId']),
+      });
+      if (!r.ok) throw failure('run_script', r);
+      return r.output;
+    },
+    async runPluginAction({ spaceId, pluginId, action, input, event }) {
+      await ready;
+      const r = await service.run({
+        kind: 'action',
+        pluginId,
+        name: action,
+        spaceId,
+        input: { ...event, ...input },
+        scope: {
+          userId: str(event['userId']),
+          channelId: str(event['channelId']),
+          workflowId: str(event['workflowId']),
+          chain: chainOf(event['chain']),
+        },
+      });
+      if (!r.ok) throw failure(`plugin action ${pluginId}.${action}`, r);
+      return r.output;
+    },
+    async dispatchTrigger(spaceId, triggerType, vars) {
+      await ready;
+      const out: RunResult[] = [];
+      for (const { plugin } of await service.enabled(spaceId)) {
+        if (!plugin.manifest.triggers.some((t) => t.type === triggerType)) continue;
+        out.push(
+          await service.run({
+            kind: 'trigger',
+            pluginId: plugin.manifest.id,
+            name: triggerType,
+            spaceId,
+            input: { triggerType, spaceId, ...vars },
+            scope: {
+              userId: str(vars['userId']),
+              channelId: str(vars['channelId']),
+              chain: chainOf(vars['chain']),
+            },
+          }),
+        );
+      }
+      return out;
+    },
     async run(req) {
       await ready;
       return service.run(req);
@@ -121,4 +209,13 @@ export function createPluginsFeature(engine: Engine, services: () => Services): 
       sandbox.close();
     },
   };
+  // run_script / plugin_action: hand the workflows feature (built after this one) its port.
+  void ready.then(() => {
+    try {
+      (services().workflows as CapabilitiesProvider).setScripts?.(feature);
+    } catch (e) {
+      engine.log.warn({ err: e }, 'plugins: could not bind the workflows script port');
+    }
+  });
+  return feature;
 }

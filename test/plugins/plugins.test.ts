@@ -83,7 +83,7 @@ before(async () => {
   t = await TestContext.start({ env: { PLUGINS_DIR: dir, PLUGINS_CPU_MS: '100' } });
 });
 after(async () => {
-  await t.close();
+  await t?.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
