@@ -13,7 +13,7 @@
  */
 import type { AuthUser } from '../../engine/auth/types.ts';
 import type { Db } from '../../engine/db/index.ts';
-import { AppError, badRequest, forbidden, notFound } from '../../engine/errors.ts';
+import { badRequest, forbidden, notFound } from '../../engine/errors.ts';
 import {
   countOwned,
   deleteCollection,
@@ -42,8 +42,6 @@ import { lockUser, users, type Page } from './library.repository.ts';
 import { toUserSummary } from './library.schema.ts';
 import type { LibraryDeps, LibraryPorts } from './ports.ts';
 import { inTx } from './tx.ts';
-
-const is404 = (err: unknown) => err instanceof AppError && err.status === 404;
 
 export class CollectionsService {
   constructor(
@@ -112,29 +110,28 @@ export class CollectionsService {
     const ids = [...new Set(postIds)];
     const max = this.p.config.COLLECTION_MAX_ITEMS;
     if (ids.length > max) throw badRequest(`A collection holds at most ${max} posts`, { limit: max });
-    const unknown: string[] = [];
-    for (const id of ids) {
-      try {
-        await this.deps.posts().get(db, ownerId, id);
-      } catch (err) {
-        if (!is404(err)) throw err;
-        unknown.push(id);
-      }
-    }
+    const seen = new Set((await this.deps.posts().many(db, ownerId, ids)).map((p) => p.id));
+    const unknown = ids.filter((id) => !seen.has(id));
     if (unknown.length) throw badRequest('Unknown or not visible posts', { postIds: unknown });
     return ids;
   }
 
   async detail(db: Db, viewerId: string, row: CollectionRow): Promise<CollectionDetail> {
     const [dto] = await this.present(db, [row]);
+    const all = await items(db, String(row.id));
+    const visible = new Map(
+      (
+        await this.deps.posts().many(
+          db,
+          viewerId,
+          all.map((it) => String(it.post_id)),
+        )
+      ).map((p) => [p.id, p]),
+    );
     const out: CollectionItemDto[] = [];
-    for (const it of await items(db, String(row.id))) {
-      try {
-        const post = await this.deps.posts().get(db, viewerId, String(it.post_id));
-        out.push({ position: it.position, addedAt: new Date(it.added_at).toISOString(), post });
-      } catch (err) {
-        if (!is404(err)) throw err;
-      }
+    for (const it of all) {
+      const post = visible.get(String(it.post_id));
+      if (post) out.push({ position: it.position, addedAt: new Date(it.added_at).toISOString(), post });
     }
     return { ...dto!, items: out };
   }

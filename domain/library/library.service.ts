@@ -10,7 +10,7 @@
  *   (or that was deleted) is left out of the viewer's page.
  */
 import type { Db } from '../../engine/db/index.ts';
-import { AppError, badRequest, notFound } from '../../engine/errors.ts';
+import { badRequest, notFound } from '../../engine/errors.ts';
 import type { PostDto } from '../social/index.ts';
 import type { CollectionsService } from './collections.service.ts';
 import type { CollectionDto } from './collections.schema.ts';
@@ -101,16 +101,12 @@ export class LibraryService {
   async likedPosts(db: Db, viewerId: string, ownerId: string, page: Page): Promise<PostDto[]> {
     await this.requireUser(db, ownerId);
     const rows = await likedIds(db, ownerId, 'post', page);
-    const out: PostDto[] = [];
-    for (const r of rows) {
-      try {
-        out.push(await this.deps.posts().get(db, viewerId, String(r.item_id)));
-      } catch (err) {
-        // Deleted, or not visible to this viewer: not part of their view of the list.
-        if (!(err instanceof AppError && err.status === 404)) throw err;
-      }
-    }
-    return out;
+    // Deleted, or not visible to this viewer: not part of their view of the list.
+    return this.deps.posts().many(
+      db,
+      viewerId,
+      rows.map((r) => String(r.item_id)),
+    );
   }
 
   /** Liked (= followed) pages of `ownerId`, newest first; spaces that no longer exist drop out. */

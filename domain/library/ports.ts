@@ -14,6 +14,8 @@ export type LibraryPorts = Pick<Engine, 'config' | 'clock' | 'ids' | 'log'>;
 export interface LibraryPosts {
   /** The post, or 404 NOT_FOUND when it does not exist or the viewer may not see it. */
   get(db: Db, viewerId: string, postId: string): Promise<PostDto>;
+  /** The posts among `postIds` the viewer may see, in the order of `postIds` (one query, not N). */
+  many(db: Db, viewerId: string, postIds: readonly string[]): Promise<PostDto[]>;
 }
 
 /** Pages: spaces with socialEnabled. */

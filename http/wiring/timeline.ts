@@ -15,7 +15,7 @@ import {
   type PagesService,
 } from '../../domain/library/index.ts';
 import { createTimeline, type TimelineEventsService } from '../../domain/timeline/index.ts';
-import { createSpacesSocial } from '../../domain/social/index.ts';
+import { createSpacesSocial, visibility, type PostDto } from '../../domain/social/index.ts';
 
 export interface TimelineFeature {
   /** Likes of posts, pages and users; liked lists; counts (limit LIBRARY_MAX_ITEMS). */
@@ -35,7 +35,22 @@ export function createTimelineFeature(engine: Engine, services: () => Services):
   const socialSpaces = createSpacesSocial(() => services().spaces.settings);
   const lib = createLibrary(engine, {
     notifier: { notify: (...a) => notifier().notify(...a) },
-    posts: () => services().social.reader,
+    posts: () => ({
+      get: (db, viewerId, postId) => services().social.reader.get(db, viewerId, postId),
+      async many(db, viewerId, postIds) {
+        if (postIds.length === 0) return [];
+        // social's own visibility expression decides; its presenter shapes the DTOs.
+        const rows = await visibility
+          .visiblePosts(db, viewerId)
+          .selectAll('p')
+          .where('p.id', 'in', [...postIds])
+          .execute();
+        const byId = new Map(
+          (await services().social.reader.present(db, viewerId, rows)).map((d) => [d.id, d]),
+        );
+        return postIds.map((id) => byId.get(id)).filter((d): d is PostDto => d !== undefined);
+      },
+    }),
     pages: () => ({
       page: (db, spaceId) => socialSpaces.socialSpace(db, spaceId),
       authors: (db, ids) => socialSpaces.authors(db, ids),
