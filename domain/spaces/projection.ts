@@ -35,6 +35,8 @@ export function createProjection({ db, rooms, sockets }: ProjectionPorts) {
             .where('kind', '=', 'space')
             .where('owner_id', '=', e.spaceId)
             .execute();
+          // The space's own posts go with it (their comments, reactions, reposts cascade).
+          await trx.deleteFrom('posts').where('space_id', '=', e.spaceId).execute();
           await trx.deleteFrom('spaces').where('id', '=', e.spaceId).execute();
         });
         rooms.emit(room.space(e.spaceId), 'space:deleted', { spaceId: e.spaceId });

@@ -10,6 +10,7 @@ import { TestContext } from '../context.ts';
 import { registerUsers } from '../helpers/users.ts';
 import { addMember, createRole, createSpace, grantRoles } from '../spaces/helpers.ts';
 import { createPost, feedIds, ok, postForm } from './helpers.ts';
+import { until } from '../realtime-clients.ts';
 
 let t: TestContext;
 before(async () => {
@@ -134,4 +135,39 @@ test('share a post to a channel: a message with a link to the post', async () =>
     body: { channelId: space.generalId },
   });
   assert.equal(denied.status, 403);
+});
+
+test('deleting a space deletes its posts, with their comments and reposts', async () => {
+  const { space, manager, member } = await socialSpace();
+  const p = await createPost(t, manager, { body: 'soon gone', spaceId: space.id });
+  await ok(
+    t.api('POST', `/users/${manager.id}/posts/${p.id}/comments`, {
+      token: member.accessToken,
+      body: { body: 'hi' },
+    }),
+    201,
+  );
+  const repost = await ok(
+    t.api('POST', '/users/me/posts/repost', { token: member.accessToken, body: { originalPostId: p.id } }),
+    201,
+  );
+  assert.deepEqual(await feedIds(t, member), [repost.id, p.id]);
+  assert.equal(
+    (await t.api('DELETE', `/spaces/${space.id}`, { token: space.owner.accessToken })).status,
+    204,
+  );
+  await until(
+    async () => (await t.api('GET', `/follows/posts/${p.id}`, { token: member.accessToken })).status === 404,
+  );
+  assert.equal(
+    (await t.api('GET', `/follows/posts/${repost.id}`, { token: member.accessToken })).status,
+    404,
+  );
+  assert.deepEqual(await feedIds(t, member), []);
+  const left = await t.reef.engine.db.db
+    .selectFrom('posts')
+    .select('id')
+    .where('id', 'in', [p.id, repost.id])
+    .execute();
+  assert.deepEqual(left, []);
 });
