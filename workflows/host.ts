@@ -66,7 +66,10 @@ export class Host {
     const secret = await this.signingSecret(job.spaceId);
     const ts = Math.floor(Date.now() / 1000);
     const body = bodyText(job.input.body) ?? '';
-    const headers = {
+    const headers: Record<string, string> = {
+      ...(Object.keys(job.input.headers ?? {}).some((k) => k.toLowerCase() === 'content-type')
+        ? {}
+        : { 'content-type': typeof job.input.body === 'string' ? 'text/plain' : 'application/json' }),
       ...(job.input.headers ?? {}),
       'X-Reef-Timestamp': String(ts),
       'X-Reef-Signature': sign(secret, ts, body),
