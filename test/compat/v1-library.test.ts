@@ -72,7 +72,7 @@ test('artist follow / unfollow / follow-status / followers; liked artists; new_u
   assert.equal((await v1('POST', `/artists/abc/follow`, plain[0]!.accessToken)).status, 400);
 });
 
-test('library: add / remove a track (track_id or likeables); liked tracks; liked albums empty; 10,000-item limit', async () => {
+test('library: add / remove a track (track_id or likeables); liked tracks; liked albums (collections); 10,000-item limit', async () => {
   const [author, a, other] = await registerUsers(t, 3);
   const posts = await Promise.all([1, 2, 3, 4].map((i) => createPost(t, author!, { body: `t${i}` })));
   const add = await ok(v1('POST', '/users/me/add-to-library', a!.accessToken, { track_id: posts[0].id }));
@@ -122,6 +122,19 @@ test('library: add / remove a track (track_id or likeables); liked tracks; liked
     },
   });
 
+  // An album is a collection: liked through likeables, listed as a liked album.
+  const album = await ok(v1('POST', '/collections', author!.accessToken, { name: uniq('album') }), 201);
+  const albumLike = { likeables: [{ likeable_id: album.collection.id, likeable_type: 'album' }] };
+  await ok(v1('POST', '/users/me/add-to-library', a!.accessToken, albumLike));
+  const albums = await ok(v1('GET', `/users/${a!.id}/liked-albums`, other!.accessToken));
+  assert.deepEqual(
+    albums.pagination.data.map((c: any) => c.id),
+    [album.collection.id],
+  );
+  assert.equal(albums.pagination.from, 1);
+  await ok(v1('POST', '/users/me/remove-from-library', a!.accessToken, albumLike));
+  assert.deepEqual((await ok(v1('GET', `/users/${a!.id}/liked-albums`))).pagination.data, []);
+
   assert.equal(
     (await v1('POST', '/users/me/add-to-library', a!.accessToken, { track_id: '999999999999' })).status,
     404,
@@ -130,7 +143,7 @@ test('library: add / remove a track (track_id or likeables); liked tracks; liked
   assert.equal(
     (
       await v1('POST', '/users/me/add-to-library', a!.accessToken, {
-        likeables: [{ likeable_id: posts[3].id, likeable_type: 'album' }],
+        likeables: [{ likeable_id: posts[3].id, likeable_type: 'playlist' }],
       })
     ).status,
     400,

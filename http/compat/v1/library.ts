@@ -1,6 +1,6 @@
 /**
  * social-graph-api "Artist Following" (artist = page: a space with socialEnabled; following a page
- * is liking it), "User Library" (track = post; liked artists = followed pages) and "Collections" /
+ * is liking it), "User Library" (track = post; album = collection; liked artists = followed pages) and "Collections" /
  * user playlists (album and playlist = user collection), over reef's library (domain/library).
  */
 import * as v from 'valibot';
@@ -14,10 +14,10 @@ import { bodyId, pageOf, paginated, success, userParam, viewerOf } from './shape
 
 /**
  * POST /users/me/add-to-library and remove-from-library: `{ track_id }`, or the `likeables` list
- * (`[{ likeable_id, likeable_type: "track" | "artist" | "user" }]`). Albums are collections, which
- * reef's library does not like: a 400.
+ * (`[{ likeable_id, likeable_type: "track" | "album" | "artist" | "user" }]`): a post, a collection, a
+ * page or a user.
  */
-const LIKE_KINDS = { track: 'post', artist: 'page', user: 'user' } as const;
+const LIKE_KINDS = { track: 'post', album: 'collection', artist: 'page', user: 'user' } as const;
 const LibraryInput = v.union([
   v.object({ track_id: bodyId }),
   v.object({
@@ -25,7 +25,10 @@ const LibraryInput = v.union([
       v.array(
         v.object({
           likeable_id: bodyId,
-          likeable_type: v.picklist(['track', 'artist', 'user'], 'must be track, artist or user'),
+          likeable_type: v.picklist(
+            ['track', 'album', 'artist', 'user'],
+            'must be track, album, artist or user',
+          ),
         }),
       ),
       v.minLength(1, 'must list at least one item'),
@@ -104,11 +107,9 @@ export function registerLibraryRoutes(r: Router, { engine, services }: RouteDeps
     const p = pageOf(ctx);
     return paginated(p, await library.likedPages(db, userParam(ctx), p));
   });
-  // reef's library likes posts, pages and users, not collections: no album is ever liked.
   r.get('/users/:user/liked-albums', { auth: 'optional' }, async (ctx) => {
     const p = pageOf(ctx);
-    await follows.counts(db, userParam(ctx)); // 404 for an unknown user
-    return paginated(p, []);
+    return paginated(p, await library.likedCollections(db, viewerOf(ctx), userParam(ctx), p));
   });
 
   // ---- Collections and playlists (album / playlist = user collection) ----
