@@ -24,16 +24,11 @@ import { connect as natsConnect } from '@nats-io/transport-node';
 import type { BenchContext } from '../lib/context.ts';
 import type { ServerProcess } from '../lib/procs.ts';
 import { cpuTimes } from './realtime/driver.ts';
+import { api, closedLoop, median, pct, post } from '../lib/sends.ts';
 
 export const name = 'dms';
 export const description =
   '1:1 DMs across 2 nodes: sends/s and send→delivery p50/p99, reef vs one INSERT per message';
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
-const median = (xs: number[]) => pct(xs, 50);
 
 interface Pair {
   sendUrl: string;
@@ -83,23 +78,15 @@ async function drive(
     ),
   );
   const agent = new http.Agent({ keepAlive: true, maxSockets: pairs.length * inFlight });
-  const deadline = performance.now() + seconds * 1000;
   let sent = 0;
   let acked = 0;
-  const started = performance.now();
   const loops = pairs.flatMap((p) => Array.from({ length: inFlight }, () => p));
-  await Promise.all(
-    loops.map(async (p) => {
-      while (performance.now() < deadline) {
-        const nonce = randomBytes(8).toString('hex');
-        pending.set(nonce, performance.now());
-        sent++;
-        const ok = await post(p.sendUrl, p.sendHeaders, p.sendBody(`bench ${nonce}`), agent);
-        if (ok) acked++;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
+  const elapsed = await closedLoop(loops, seconds, async (p) => {
+    const nonce = randomBytes(8).toString('hex');
+    pending.set(nonce, performance.now());
+    sent++;
+    if (await post(p.sendUrl, p.sendHeaders, p.sendBody(`bench ${nonce}`), agent, fail)) acked++;
+  });
   // Let the last deliveries land.
   const settle = performance.now() + 3000;
   while (pending.size > 0 && performance.now() < settle) await new Promise((r) => setTimeout(r, 20));
@@ -111,54 +98,6 @@ async function drive(
 /** Status codes of failed sends (and 'error' for transport errors), for the report. */
 const failures = new Map<string, number>();
 const fail = (why: string) => failures.set(why, (failures.get(why) ?? 0) + 1);
-
-function post(
-  url: string,
-  headers: Record<string, string>,
-  body: string,
-  agent: http.Agent,
-): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.request(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => {
-          const ok = (res.statusCode ?? 500) < 300;
-          if (!ok) fail(`${res.statusCode} ${/"code":"(\w+)"/.exec(text)?.[1] ?? ''}`.trim());
-          resolve(ok);
-        });
-      },
-    );
-    req.on('error', () => {
-      fail('error');
-      resolve(false);
-    });
-    req.end(body);
-  });
-}
-
-async function api<T>(
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  token?: string,
-): Promise<T> {
-  const res = await fetch(base + path, {
-    method,
-    headers: {
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
 
 export async function run(ctx: BenchContext): Promise<void> {
   const pairsN = Number(process.env.BENCH_DMS_PAIRS ?? '50');

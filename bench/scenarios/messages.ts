@@ -25,16 +25,12 @@ import pg from 'pg';
 import { jwtVerify } from 'jose';
 import { connect as natsConnect } from '@nats-io/transport-node';
 import type { BenchContext } from '../lib/context.ts';
+import { api, closedLoop, median, pct, post } from '../lib/sends.ts';
 
 export const name = 'messages';
 export const description =
   'channel messages: sends/s and send→ack / send→delivery p50/p99, one busy channel (100 listeners) and 1,000 quiet channels, reef vs one INSERT per message';
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
-const median = (xs: number[]) => pct(xs, 50);
 const NONCE = 'bench ';
 
 interface Sender {
@@ -54,25 +50,6 @@ interface RoundResult {
   ack: number[];
   delivery: number[];
   missing: number;
-}
-
-function post(url: string, token: string, body: string, agent: http.Agent): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve((res.statusCode ?? 500) < 300));
-      },
-    );
-    req.on('error', () => resolve(false));
-    req.end(body);
-  });
 }
 
 /** Open the listener sockets (joined to the busy channel); `probes` of them time their deliveries. */
@@ -127,52 +104,26 @@ async function drive(w: Workload, seconds: number, probes: number, listeners: bo
       })
     : [];
   const agent = new http.Agent({ keepAlive: true, maxSockets: w.senders.length });
-  const deadline = performance.now() + seconds * 1000;
   let acked = 0;
   let failed = 0;
-  const started = performance.now();
-  await Promise.all(
-    w.senders.map(async (s) => {
-      while (performance.now() < deadline) {
-        const nonce = randomBytes(8).toString('hex');
-        const channel = w.channels[Math.floor(Math.random() * w.channels.length)]!;
-        const t0 = performance.now();
-        sentAt.set(nonce, t0);
-        const ok = await post(s.url(channel), s.token, JSON.stringify({ content: NONCE + nonce }), agent);
-        if (ok) {
-          acked++;
-          ack.push(performance.now() - t0);
-        } else failed++;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
+  const elapsed = await closedLoop(w.senders, seconds, async (s) => {
+    const nonce = randomBytes(8).toString('hex');
+    const channel = w.channels[Math.floor(Math.random() * w.channels.length)]!;
+    const t0 = performance.now();
+    sentAt.set(nonce, t0);
+    const headers = { authorization: `Bearer ${s.token}` };
+    const ok = await post(s.url(channel), headers, JSON.stringify({ content: NONCE + nonce }), agent);
+    if (ok) {
+      acked++;
+      ack.push(performance.now() - t0);
+    } else failed++;
+  });
   const expected = acked * sockets.length;
   const settle = performance.now() + 3000;
   while (frames < expected && performance.now() < settle) await new Promise((r) => setTimeout(r, 20));
   agent.destroy();
   for (const ws of sockets) ws.close();
   return { acked, failed, seconds: elapsed, ack, delivery, missing: Math.max(0, expected - frames) };
-}
-
-async function api<T>(
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  token?: string,
-): Promise<T> {
-  const res = await fetch(base + path, {
-    method,
-    headers: {
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text) as T;
 }
 
 /** A native /ws client's channel:join, acknowledged. */
