@@ -11,7 +11,7 @@ import { Sandbox, type ExecRequest, type ExecResult } from '../../plugins/sandbo
 
 const warnings: Record<string, unknown>[] = [];
 const box = new Sandbox(
-  { memoryMb: 16, cpuMs: 100, wallMs: 2000, maxIoBytes: 64 * 1024, poolSize: 1, maxIsolates: 16 },
+  { memoryMb: 16, cpuMs: 250, wallMs: 4000, maxIoBytes: 64 * 1024, poolSize: 1, maxIsolates: 16 },
   { warn: (o) => warnings.push(o) },
 );
 after(() => box.close());
@@ -104,12 +104,12 @@ test('a 100 MB string ends the execution: kept, dropped, returned or passed to t
   if (!dropped.ok)
     assert.ok(['MEMORY_LIMIT', 'CPU_LIMIT'].includes(dropped.error.code), JSON.stringify(dropped.error));
   await healthy('space:str');
-  const returned = await script('space:str', 'return "y".repeat(1024 * 1024)');
+  const returned = await script('space:str', 'return "y".repeat(100 * 1024)');
   failed(returned, 'IO_TOO_LARGE');
   sent.length = 0;
   const passed = await script(
     'space:str',
-    'await ctx.messages.send({ channelId: "1", content: "z".repeat(1024 * 1024) })',
+    'await ctx.messages.send({ channelId: "1", content: "z".repeat(100 * 1024) })',
   );
   failed(passed, 'IO_TOO_LARGE');
   assert.deepEqual(sent, []);
