@@ -150,6 +150,6 @@ export type MeetingRoomEffect =
       roomName: string;
     }
   /** calendar:room_closed; the temporary channel and its messages deleted; the LiveKit room destroyed. */
-  | { type: 'room.closed'; target: RoomTarget; session: RoomSession; guestRooms: string[] };
+  | { type: 'room.closed'; target: RoomTarget; session: RoomSession };
 
 export const MEETING_ROOM_KIND = 'meeting-room';

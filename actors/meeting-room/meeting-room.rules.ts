@@ -122,7 +122,6 @@ function settle(before: MeetingRoomContext, ctx: MeetingRoomContext, extra: Emit
     type: 'room.closed' as const,
     target: ctx.target,
     session: ctx.session,
-    guestRooms: [...new Set(before.guests.map((g) => g.roomName))].filter((r) => r !== ctx.session?.roomName),
   };
   const idle: MeetingRoomContext = { ...ctx, status: 'idle', session: null, members: [], guests: [] };
   return commit(before, idle, () => [...extra, { type: 'timer.cancel', key: SWEEP_TIMER }, closed]);

@@ -4,11 +4,19 @@
  */
 import type { Engine } from '../../engine/index.ts';
 import type { Services } from '../services.ts';
+import { createMeetingRooms, type MeetingRooms } from '../../domain/meeting-rooms/index.ts';
 
 export interface MeetingRoomsFeature {
+  /** Members' rooms (space and personal events), guests, invites, kicks. */
+  rooms: MeetingRooms;
   stop?(): Promise<void>;
 }
 
-export function createMeetingRoomsFeature(_engine: Engine, _services: () => Services): MeetingRoomsFeature {
-  return {};
+export function createMeetingRoomsFeature(engine: Engine, services: () => Services): MeetingRoomsFeature {
+  return {
+    rooms: createMeetingRooms(engine, {
+      events: () => services().calendar.meetingEvents,
+      spaces: () => services().spaces.client,
+    }),
+  };
 }
