@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../engine/clock.ts';
 import { TestContext } from '../context.ts';
 import { registerAdmin, registerUsers, type TestUser } from '../helpers/users.ts';
-import { follow } from '../social/helpers.ts';
+import { follow, setPreferences } from '../social/helpers.ts';
 import { notifications, ok } from './helpers.ts';
 
 let t: TestContext;
@@ -338,4 +338,26 @@ test('delete: one’s own events only', async () => {
   assert.deepEqual(await feed(fan!), []);
   assert.deepEqual(await feed(a!), []);
   assert.equal((await t.api('DELETE', `/timeline/events/${rec.id}`, { token: a!.accessToken })).status, 404);
+});
+
+test('a pending follow request sees nothing and cannot be chosen for a personal recommendation', async () => {
+  const [author, requester] = await registerUsers(t, 2);
+  await setPreferences(t, author!, { followRequestPolicy: 'require_approval' });
+  assert.equal(await follow(t, requester!, author!), 'pending');
+  const rec = await recommend(author!, { n: 'for accepted followers' });
+  assert.deepEqual(await feed(requester!), []);
+  assert.equal(
+    (await t.api('GET', `/timeline/users/${author!.id}/events`, { token: requester!.accessToken })).status,
+    403,
+  );
+  const personal = await t.api('POST', '/timeline/events/personal-recommendation', {
+    token: author!.accessToken,
+    body: { metadata: { n: 1 }, userIds: [requester!.id] },
+  });
+  assert.equal(personal.status, 400);
+  assert.deepEqual((personal.body as any).error.data.userIds, [requester!.id]);
+
+  // Once accepted, the earlier event shows.
+  await ok(t.api('POST', `/follows/requests/${requester!.id}/accept`, { token: author!.accessToken }));
+  assert.deepEqual(ids(await feed(requester!)), [rec.id]);
 });
