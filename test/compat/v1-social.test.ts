@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestContext, uniq } from '../context.ts';
-import { registerUser, registerUsers } from '../helpers/users.ts';
+import { registerUser, registerUsers, type TestUser } from '../helpers/users.ts';
 import { createPost, ok } from '../social/helpers.ts';
 
 let t: TestContext;
@@ -87,18 +87,22 @@ test('follow errors: self-follow 400, unknown user 404, no token 401, bad id 400
   assert.equal((await v1('GET', `/users/999999999999/followers`)).status, 404);
 });
 
-test('follow rate: too many follows in quick succession → 429', async () => {
-  const local = await TestContext.start({ env: { RATE_LIMIT_FOLLOW: '2/60' } });
+test('follow limits: at most FOLLOW_MAX accounts (400); too many follows in quick succession → 429', async () => {
+  // FOLLOW_MAX is 5,000 by default; 2 here. RATE_LIMIT_FOLLOW counts every attempt (3 per window here).
+  const local = await TestContext.start({ env: { RATE_LIMIT_FOLLOW: '3/60', FOLLOW_MAX: '2' } });
   try {
-    const [a, b, c, d] = await registerUsers(local, 4);
-    for (const target of [b!, c!])
-      assert.equal(
-        (await local.api('POST', `/api/v1/users/${target.id}/follow`, { token: a!.accessToken })).status,
-        200,
-      );
-    const third = await local.api('POST', `/api/v1/users/${d!.id}/follow`, { token: a!.accessToken });
-    assert.equal(third.status, 429);
-    assert.ok(Number(third.headers.get('retry-after')) > 0);
+    const [a, b, c, d, e] = await registerUsers(local, 5);
+    const followAs = (u: TestUser, target: TestUser) =>
+      local.api('POST', `/api/v1/users/${target.id}/follow`, { token: u.accessToken });
+    for (const target of [b!, c!]) assert.equal((await followAs(a!, target)).status, 200);
+    const over = await followAs(a!, d!);
+    assert.equal(over.status, 400);
+    assert.match(over.body.error.message, /at most 2/);
+    const followed = await ok(local.api('GET', `/api/v1/users/${a!.id}/followed-users`));
+    assert.deepEqual(followed.pagination.data.map((u: any) => u.id).sort(), [b!.id, c!.id].sort());
+    const limited = await followAs(a!, e!);
+    assert.equal(limited.status, 429);
+    assert.ok(Number(limited.headers.get('retry-after')) > 0);
   } finally {
     await local.close();
   }
@@ -142,7 +146,7 @@ test('reposts toggle: repost, then remove; the user’s reposts list; self-repos
   assert.match(limited.body.error.message, /per hour/);
 });
 
-test('user profile (enhanced when authenticated), profile update, playlists-free fields', async () => {
+test('user profile (enhanced when authenticated) and profile update', async () => {
   const [a, b] = await registerUsers(t, 2);
   await ok(v1('POST', `/users/${b!.id}/follow`, a!.accessToken));
   const anon = await ok(v1('GET', `/user-profile/${b!.id}`));
