@@ -21,7 +21,10 @@ export const ACTIVITY_TYPES = ['ride', 'run', 'walk'] as const;
 export const DAY_CODES = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'] as const;
 
 export const CategoryInput = v.strictObject({ name: trimmed(1, 100), color });
-export const CategoryPatch = v.strictObject({ name: v.optional(trimmed(1, 100)), color: v.optional(color) });
+export const CategoryPatch = v.pipe(
+  v.strictObject({ name: v.optional(trimmed(1, 100)), color: v.optional(color) }),
+  v.check((i) => i.name !== undefined || i.color !== undefined, 'name or color is required'),
+);
 
 /** Fields an event and a series template share (all optional here; required ones are added below). */
 const shared = {
