@@ -128,6 +128,20 @@ export const NOTIFICATION_TYPES: readonly NotificationType[] = [
     description: 'When an event in your space needs an organizer',
     defaults: on,
   },
+  {
+    id: 'new_upload',
+    group: 'Pages',
+    name: 'New from pages you follow',
+    description: 'When a page you follow posts',
+    defaults: on,
+  },
+  {
+    id: 'personal_recommendation',
+    group: 'Pages',
+    name: 'Personal recommendations',
+    description: 'When someone you follow recommends something to you',
+    defaults: on,
+  },
 ];
 
 const BY_ID = new Map(NOTIFICATION_TYPES.map((t) => [t.id, t]));
@@ -201,6 +215,16 @@ export function describe(type: string, data: Record<string, unknown>): { title: 
       return {
         title: s(data['spaceName']) ?? 'New blog post',
         body: s(data['postTitle']) ?? 'A new blog post',
+      };
+    case 'new_upload':
+      return {
+        title: s(data['spaceName']) ?? 'New post',
+        body: s(data['preview']) ?? 'A page you follow posted',
+      };
+    case 'personal_recommendation':
+      return {
+        title: 'A recommendation for you',
+        body: `${s(data['actorUsername']) ?? 'Someone'}: ${s(data['preview']) ?? ''}`,
       };
     default:
       return { title: 'New notification', body: type.replace(/_/g, ' ') };

@@ -97,6 +97,8 @@ test('subscriptions: GET for me or one’s own id, PUT per type and channel, ano
     'mention',
     'new_blog_post',
     'new_event',
+    'new_upload',
+    'personal_recommendation',
     'portal_invite',
     'post_comment',
     'post_tag',
