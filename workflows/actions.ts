@@ -27,6 +27,27 @@ export interface ScriptPort {
   }): Promise<unknown>;
 }
 
+/** Plugin-provided commands and triggers (bound in http/wiring/workflows.ts to services.plugins). */
+export interface PluginPort {
+  /** A command of a plugin enabled in the space, when no custom command has that name. */
+  findCommand(
+    spaceId: string,
+    name: string,
+  ): Promise<{ pluginId: string; args: { name: string; type: string; required: boolean }[] } | null>;
+  runCommand(input: {
+    spaceId: string;
+    pluginId: string;
+    name: string;
+    input: Record<string, unknown>;
+    userId: string;
+    channelId: string;
+  }): Promise<{ ok: true; output: unknown } | { ok: false; error: string }>;
+  /** Trigger types some plugin enabled in the space listens to. */
+  triggerTypes(spaceId: string): Promise<Set<string>>;
+  /** Runs those plugins' trigger handlers (faults are logged by the plugins feature). */
+  dispatchTrigger(spaceId: string, type: string, vars: Record<string, unknown>): Promise<void>;
+}
+
 /** Copying attachments into a gallery / library channel (a message by the uploader there). */
 export interface CopyPort {
   copy(input: {

@@ -9,7 +9,7 @@
 import type { Engine } from '../engine/index.ts';
 import type { Spaces } from '../domain/spaces/index.ts';
 import { CapabilityError, type Capabilities, type CapabilityScope } from './capabilities.ts';
-import type { CopyPort, ScriptPort } from './actions.ts';
+import type { CopyPort, PluginPort, ScriptPort } from './actions.ts';
 import { Host, WEBHOOK_QUEUE, type WebhookJob } from './host.ts';
 import { InteractiveService } from './interactive.service.ts';
 import { ManageService } from './manage.service.ts';
@@ -23,12 +23,14 @@ export type { ExecutionDto } from './presenter.ts';
 export type { ManageService } from './manage.service.ts';
 export type { InteractiveService } from './interactive.service.ts';
 export type { Capabilities, CapabilityScope, CapabilityGrant, CardInstance } from './capabilities.ts';
-export type { ScriptPort } from './actions.ts';
+export type { ScriptPort, PluginPort } from './actions.ts';
 export type { TriggerEvent } from './trigger.ts';
 
 export interface WorkflowsDeps {
   /** A getter: the spaces feature may be built after this factory runs. */
   spaces: () => Pick<Spaces, 'client' | 'messages'>;
+  /** Plugin-provided commands and triggers (null until the plugins feature is there). */
+  plugins?: () => PluginPort | null;
 }
 
 export function createWorkflows(engine: Engine, deps: WorkflowsDeps) {
@@ -51,11 +53,13 @@ export function createWorkflows(engine: Engine, deps: WorkflowsDeps) {
     },
   };
   const runner = new Runner({ ...engine, db }, host, copier);
-  const intake = new TriggerIntake(engine, db);
+  const plugins = deps.plugins ?? (() => null);
+  runner.plugins = plugins;
+  const intake = new TriggerIntake(engine, db, plugins);
   const manage = new ManageService(engine.ids);
   manage.onChange = (spaceId) => intake.invalidate(spaceId);
   const enqueueRun = (ev: TriggerEvent) => engine.jobs.enqueue(RUN_QUEUE, ev, { attempts: 1 });
-  const interactive = new InteractiveService(runner, host, enqueueRun);
+  const interactive = new InteractiveService(runner, host, enqueueRun, plugins);
 
   engine.jobs.process<TriggerEvent>(RUN_QUEUE, async (ev) => {
     await runner.fire(ev);

@@ -16,6 +16,7 @@ import { cardDto, type ExecutionDto } from './presenter.ts';
 import type { Runner } from './runner.ts';
 import type { CardButtonT, CardFieldT, CommandArgT, InteractInput, InvokeInput } from './schema.ts';
 import type { TriggerEvent } from './trigger.ts';
+import type { PluginPort } from './actions.ts';
 
 const argIssue = (name: string, message: string) =>
   validationError(`args.${name}: ${message}`, { issues: [{ path: `args.${name}`, message }] });
@@ -91,6 +92,7 @@ export class InteractiveService {
     private readonly runner: Runner,
     private readonly host: Host,
     private readonly enqueueRun: (ev: TriggerEvent) => Promise<void>,
+    private readonly plugins: () => PluginPort | null = () => null,
   ) {}
 
   async invoke(
@@ -107,10 +109,39 @@ export class InteractiveService {
       .where('space_id', '=', spaceId)
       .where('name', '=', name)
       .executeTakeFirst();
-    if (!cmd) throw notFound(`No command named ${name}`);
+    // No custom command of that name: maybe a command of a plugin enabled in the space.
+    const plugin = cmd ? null : await this.plugins()?.findCommand(spaceId, name);
+    if (!cmd && !plugin) throw notFound(`No command named ${name}`);
     const ch = await requireChannel(db, input.channelId, userId);
     if (ch.channel.space_id !== spaceId) throw badRequest('channelId must be a channel of this space');
-    const args = await checkArgs(db, spaceId, cmd.args as CommandArgT[], input.args ?? {});
+    const specs = (cmd ? cmd.args : plugin!.args) as CommandArgT[];
+    const args = await checkArgs(db, spaceId, specs, input.args ?? {});
+    if (plugin) {
+      const u = await db.selectFrom('users').select('username').where('id', '=', userId).executeTakeFirst();
+      const r = await this.plugins()!.runCommand({
+        spaceId,
+        pluginId: plugin.pluginId,
+        name,
+        input: {
+          commandName: name,
+          args,
+          userId,
+          username: u?.username ?? '',
+          channelId: input.channelId,
+          spaceId,
+        },
+        userId,
+        channelId: input.channelId,
+      });
+      if (!r.ok) throw badRequest(`Plugin command ${plugin.pluginId}/${name} failed: ${r.error}`);
+      return {
+        ok: true,
+        command: name,
+        args,
+        executions: [],
+        plugin: { id: plugin.pluginId, output: r.output },
+      };
+    }
     const executions = await this.runner.fire({
       type: 'slash_command',
       spaceId,

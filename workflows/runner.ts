@@ -12,7 +12,7 @@ import type { Engine } from '../engine/index.ts';
 import type { Db } from '../engine/db/index.ts';
 import { FULL_GRANT } from './capabilities.ts';
 import { evaluate, type RunFacts } from './conditions.ts';
-import { runAction, type CopyPort, type ScriptPort } from './actions.ts';
+import { runAction, type CopyPort, type PluginPort, type ScriptPort } from './actions.ts';
 import type { Host } from './host.ts';
 import {
   executionDto,
@@ -49,6 +49,7 @@ function matches(w: WorkflowDto, ev: TriggerEvent): boolean {
 
 export class Runner {
   scripts: ScriptPort | null = null;
+  plugins: () => PluginPort | null = () => null;
 
   constructor(
     private readonly p: RunnerPorts,
@@ -71,10 +72,18 @@ export class Runner {
   /** Runs every matching workflow; resolves with their execution logs (empty when none matched). */
   async fire(ev: TriggerEvent): Promise<ExecutionDto[]> {
     const flows = await this.candidates(ev);
-    if (!flows.length) return [];
+    const plugins = ev.type === 'slash_command' ? null : this.plugins();
+    const pluginTypes = plugins ? await plugins.triggerTypes(ev.spaceId) : new Set<string>();
+    if (!flows.length && !pluginTypes.has(ev.type)) return [];
     const { vars, facts } = await this.context(ev);
     const out: ExecutionDto[] = [];
     for (const w of flows) out.push(await this.run(w, ev, vars, facts));
+    if (plugins && pluginTypes.has(ev.type) && ev.chain.length < this.p.config.WORKFLOW_MAX_CHAIN_DEPTH)
+      await plugins
+        .dispatchTrigger(ev.spaceId, ev.type, { ...vars, chain: ev.chain })
+        .catch((err: Error) =>
+          this.p.log.warn({ err: err.message, spaceId: ev.spaceId }, 'plugin triggers failed'),
+        );
     return out;
   }
 

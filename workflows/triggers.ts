@@ -14,6 +14,7 @@ import type { Db } from '../engine/db/index.ts';
 import { decodeJson, type BusSubscription } from '../engine/bus/index.ts';
 import type { AttachmentRef, WorkflowTrigger } from '../actors/space/space.events.ts';
 import type { TriggerEvent } from './trigger.ts';
+import type { PluginPort } from './actions.ts';
 
 export const RUN_QUEUE = 'workflows.run';
 const CACHE_MS = 2000;
@@ -29,6 +30,7 @@ export class TriggerIntake {
   constructor(
     private readonly e: Pick<Engine, 'bus' | 'jobs' | 'kv' | 'log' | 'config'>,
     private readonly db: Db,
+    private readonly plugins: () => PluginPort | null,
   ) {}
 
   /** Forget a space's cached trigger types (its workflows changed on this node). */
@@ -48,6 +50,7 @@ export class TriggerIntake {
       .where('enabled', '=', true)
       .execute();
     const types = new Set(rows.map((r) => r.trigger_type));
+    for (const t of (await this.plugins()?.triggerTypes(spaceId)) ?? []) types.add(t);
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(spaceId, { at: now, types });
     return types;

@@ -10,6 +10,7 @@ import {
   type ExecutionDto,
   type InteractiveService,
   type ManageService,
+  type PluginPort,
   type ScriptPort,
   type TriggerEvent,
 } from '../../workflows/index.ts';
@@ -30,7 +31,39 @@ export interface WorkflowsFeature {
 }
 
 export function createWorkflowsFeature(engine: Engine, services: () => Services): WorkflowsFeature {
-  const wf = createWorkflows(engine, { spaces: () => services().spaces });
+  const plugins = (): PluginPort | null => {
+    const p = services().plugins;
+    return {
+      async findCommand(spaceId, name) {
+        const c = await p.findCommand(spaceId, name);
+        return c ? { pluginId: c.pluginId, args: c.args } : null;
+      },
+      async runCommand({ spaceId, pluginId, name, input, userId, channelId }) {
+        const r = await p.run({
+          kind: 'command',
+          pluginId,
+          name,
+          spaceId,
+          input,
+          scope: { userId, channelId, chain: [] },
+        });
+        return r.ok
+          ? { ok: true, output: r.output }
+          : { ok: false, error: `${r.error.code}: ${r.error.message}` };
+      },
+      async triggerTypes(spaceId) {
+        await p.ready;
+        const types = new Set<string>();
+        for (const { plugin } of await p.service.enabled(spaceId))
+          for (const t of plugin.manifest.triggers) types.add(t.type);
+        return types;
+      },
+      async dispatchTrigger(spaceId, type, vars) {
+        await p.dispatchTrigger(spaceId, type, vars);
+      },
+    };
+  };
+  const wf = createWorkflows(engine, { spaces: () => services().spaces, plugins });
   return {
     manage: wf.manage,
     interactive: wf.interactive,
