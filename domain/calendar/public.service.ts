@@ -3,7 +3,7 @@
  * and the ICS feed. Requires allowPublicCalendar; the JSON endpoints also allowAnonymousBrowsing for
  * callers without a token. Members see every event, everyone else public ones only.
  */
-import ical, { ICalCalendarMethod } from 'ical-generator';
+import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import type { Db } from '../../engine/db/index.ts';
 import { notFound, unauthorized } from '../../engine/errors.ts';
 import { categoryDto } from './calendar.presenter.ts';
@@ -116,7 +116,7 @@ export class PublicCalendarService {
         ...(e.category_name ? { categories: [{ name: e.category_name }] } : {}),
         ...(link ? { url: link } : {}),
       });
-      if (e.is_cancelled) ev.status('CANCELLED' as never);
+      if (e.is_cancelled) ev.status(ICalEventStatus.CANCELLED);
       if (link) ev.x([{ key: 'X-MEETING-URL', value: link }]);
     }
     return cal.toString();

@@ -24,6 +24,7 @@ interface Parsed {
   isDate: boolean;
   description: string;
   meetingUrl: string | null;
+  status: string | null;
 }
 
 /** Parse the feed back with ical.js (an independent RFC 5545 parser). */
@@ -38,6 +39,7 @@ function parseFeed(text: string): Parsed[] {
     assert.ok(stamp, 'DTSTAMP is required');
     assert.equal(stamp.zone?.tzid, 'UTC', 'DTSTAMP is UTC');
     const url = v.getFirstPropertyValue('x-meeting-url');
+    const status = v.getFirstPropertyValue('status');
     return {
       uid: e.uid,
       summary: e.summary,
@@ -45,6 +47,7 @@ function parseFeed(text: string): Parsed[] {
       isDate: e.startDate.isDate,
       description: e.description ?? '',
       meetingUrl: typeof url === 'string' ? url : null,
+      status: typeof status === 'string' ? status : null,
     };
   });
 }
@@ -73,6 +76,18 @@ test('ICS feed: RFC 5545 parsed back, 6 months back to 12 forward, public only f
     eventDate: day(-150),
     isPublic: true,
   });
+  const dropped = await createEvent(t, c, {
+    name: 'Dropped',
+    eventDate: day(20),
+    eventTime: '08:00',
+    isPublic: true,
+  });
+  await expectStatus(
+    t.api('POST', `/spaces/${c.space.id}/calendar/events/${dropped.id}/cancel`, {
+      token: c.manager.accessToken,
+    }),
+    200,
+  );
   const feedUrl = `/boards/calendar/${c.space.slug}/feed.ics`;
   const anon = await t.api('GET', feedUrl);
   assert.equal(anon.status, 200);
@@ -80,7 +95,9 @@ test('ICS feed: RFC 5545 parsed back, 6 months back to 12 forward, public only f
   const events = parseFeed(anon.text);
   const host = 'app.example.test';
   const ids = events.map((e) => e.uid).sort();
-  assert.deepEqual(ids, [`${pub.id}@${host}`, `${inWindow.id}@${host}`].sort());
+  assert.deepEqual(ids, [`${pub.id}@${host}`, `${inWindow.id}@${host}`, `${dropped.id}@${host}`].sort());
+  const d = events.find((e) => e.uid === `${dropped.id}@${host}`)!;
+  assert.equal(d.status, 'CANCELLED');
   assert.ok(
     !ids.includes(`${priv.id}@${host}`) &&
       !ids.includes(`${tooOld.id}@${host}`) &&
@@ -100,7 +117,7 @@ test('ICS feed: RFC 5545 parsed back, 6 months back to 12 forward, public only f
   // a member sees every event in the window, private ones too
   const member = parseFeed((await t.api('GET', feedUrl, { token: c.member.accessToken })).text);
   assert.ok(member.some((e) => e.uid === `${priv.id}@${host}`));
-  assert.equal(member.length, 3);
+  assert.equal(member.length, 4);
   // without allowPublicCalendar: 404
   const closed = await calendarSpace(t);
   assert.equal((await t.api('GET', `/boards/calendar/${closed.space.slug}/feed.ics`)).status, 404);
