@@ -99,6 +99,15 @@ test('create: validation, new_event to members but the creator, social post, cal
     const pushed = await sock.waitFor('calendar:event_created', (d) => d.id === e.id, 10_000);
     assert.equal(pushed.name, name);
     assert.equal(pushed.spaceId, c.space.id);
+    await expectStatus(
+      t.api('PATCH', `/spaces/${c.space.id}/calendar/events/${e.id}`, {
+        token: c.manager.accessToken,
+        body: { location: 'Lighthouse' },
+      }),
+      200,
+    );
+    const upd = await sock.waitFor('calendar:event_updated', (d) => d.id === e.id, 10_000);
+    assert.equal(upd.location, 'Lighthouse');
     // 2. new_event reached every member but the creator
     for (const u of [c.member, c.claimer, c.space.owner]) {
       const [n] = await notificationsFor(t, u, 'new_event', e.id);
