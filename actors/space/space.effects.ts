@@ -17,11 +17,16 @@ import type { SpaceEffect, WorkflowTrigger } from './space.events.ts';
 import { SPACE_KIND, spaceMachine } from './space.machine.ts';
 import type { MessageWriter } from './space.writer.ts';
 
-export type ProjectionEffect = Exclude<SpaceEffect, { type: 'messages.write' | 'ack' | 'trigger' }>;
+export type ProjectionEffect = Exclude<
+  SpaceEffect,
+  { type: 'messages.write' | 'messages.insert' | 'ack' | 'trigger' }
+>;
+type InsertEffect = Extract<SpaceEffect, { type: 'messages.insert' }>;
 
 export interface SpaceEffectPorts {
   /** Rows and socket rooms of one effect (idempotent). */
   project(effect: ProjectionEffect, ctx: EffectContext): Promise<void>;
+  /** The group-commit writer (system messages, forum posts) and the sink sent messages use inline. */
   writer: MessageWriter;
   acks: SpaceAcks;
   bus: Bus;
@@ -52,6 +57,8 @@ export function spaceActorKind(ports: SpaceEffectPorts) {
         case 'messages.write':
           ports.writer.enqueue({ items: effect.items, ticket: effect.ticket, origin: effect.origin });
           return;
+        case 'messages.insert':
+          return; // written inline by the commit (never an outbox row)
         case 'ack':
           ports.acks.ack([{ ticket: effect.ticket, origin: effect.origin }]);
           return;
@@ -61,6 +68,25 @@ export function spaceActorKind(ports: SpaceEffectPorts) {
         default:
           await ports.project(effect, ctx);
       }
+    },
+    inline: {
+      types: ['messages.insert'],
+      write: (effects, fenced) =>
+        ports.writer.inlineInsert(
+          (effects as unknown as InsertEffect[]).flatMap((e) => e.items),
+          fenced,
+        ),
+      // Right after the commit, in commit order: fan out, then release the senders (a message whose
+      // send was acknowledged is listed by any later read, and was announced before the answer).
+      committed: (effects) => {
+        for (const e of effects as unknown as InsertEffect[]) {
+          try {
+            ports.writer.deliveredInline(e.items);
+          } finally {
+            if (e.ticket && e.origin) ports.acks.ack([{ ticket: e.ticket, origin: e.origin }]);
+          }
+        }
+      },
     },
   });
 }

@@ -301,6 +301,11 @@ export type SpaceEffect =
   | { type: 'invite.deleted'; spaceId: string; inviteId: string }
   /** To the group-commit writer; it acknowledges `ticket` to `origin` once these rows are written. */
   | { type: 'messages.write'; items: WriteItem[]; ticket: string | null; origin: string | null }
+  /**
+   * Sent messages (`messages.send`): written INSIDE the actor's commit (an inline write of the kind,
+   * not an outbox row), then fanned out and acknowledged to `ticket` right after that commit.
+   */
+  | { type: 'messages.insert'; items: WriteItem[]; ticket: string | null; origin: string | null }
   | {
       type: 'thread.upsert';
       spaceId: string;

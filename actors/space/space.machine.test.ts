@@ -150,10 +150,10 @@ test('messages: a batch is checked item by item, ids strictly increasing, one wr
     { ok: false, error: { code: 'FORBIDDEN', status: 403, message: 'Requires VIEW_CHANNELS' } },
     { ok: true, id: '102', createdAt: 1000 },
   ]);
-  assert.equal(ok.reply?.data.wait, true, 'the caller waits for the writer');
+  assert.equal(ok.reply?.data.wait, true, 'the caller waits for the write');
   assert.equal(ok.effects.length, 1);
   const w = ok.effects[0]!;
-  assert.equal(w.type, 'messages.write');
+  assert.equal(w.type, 'messages.insert', 'written inline by the commit that accepts them');
   assert.deepEqual(
     w.items.map((i: any) => i.message.id),
     ['100', '102'],

@@ -23,6 +23,7 @@
  *   (insert ... on conflict do nothing; only newly inserted rows are fanned out).
  * - A group is acknowledged when its batch is written; a failed batch (after `attempts`) fails its groups.
  */
+import type { RawBuilder } from 'kysely';
 import type { Logger } from '../../engine/log.ts';
 import { AppError } from '../../engine/errors.ts';
 import type { SpaceAcks } from './space.acks.ts';
@@ -43,6 +44,12 @@ export interface MessageSink {
   insert(jobs: WriteJob[]): Promise<Set<string>>;
   /** Socket events, notifications and workflow triggers of written messages, in order. */
   delivered(jobs: WriteJob[]): void;
+  /**
+   * The same rows as statements that run inside the space actor's commit (engine/actors
+   * InlineWrites: sent messages are written by the commit that accepts them), every row
+   * conditioned on `fenced`.
+   */
+  inlineInsert(jobs: WriteJob[], fenced: RawBuilder<boolean>): RawBuilder<unknown>[];
 }
 
 export interface WriterOptions {
@@ -79,6 +86,21 @@ export class MessageWriter {
     private readonly o: WriterOptions,
   ) {
     this.lanes = Array.from({ length: Math.max(1, o.lanes) }, () => ({ queue: [], flushing: false }));
+  }
+
+  /** The inline write of sent messages (see MessageSink.inlineInsert). */
+  inlineInsert(jobs: WriteJob[], fenced: RawBuilder<boolean>): RawBuilder<unknown>[] {
+    return this.sink.inlineInsert(jobs, fenced);
+  }
+
+  /** Fan-out of messages the actor's commit wrote (synchronous, in commit order). */
+  deliveredInline(jobs: WriteJob[]): void {
+    this.written += jobs.length;
+    try {
+      this.sink.delivered(jobs);
+    } catch (err) {
+      this.o.log.error({ err: (err as Error).message }, 'message fan-out failed');
+    }
   }
 
   /** A group's messages all belong to one space (one effect of one actor). */

@@ -12,7 +12,7 @@ import { room, type Rooms } from '../../engine/rooms.ts';
 import { publishTrigger } from '../../actors/space/space.effects.ts';
 import type { MessageSink, WriteJob } from '../../actors/space/space.writer.ts';
 import type { Notifier } from '../notifications/notifier.ts';
-import { insertBatch } from './messages.repository.ts';
+import { inlineInsert, insertBatch } from './messages.repository.ts';
 import { newMessageDto, toPost } from './messages.schema.ts';
 
 export interface DeliveryPorts {
@@ -30,6 +30,7 @@ const GPX = /\.gpx$/i;
 export function createMessageSink(p: DeliveryPorts): MessageSink {
   return {
     insert: (jobs) => insertBatch(p.db, jobs),
+    inlineInsert,
     delivered(jobs: WriteJob[]) {
       for (const job of jobs) {
         const m = job.message;

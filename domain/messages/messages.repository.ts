@@ -1,9 +1,64 @@
 /** Kysely queries over messages, mentions and reactions. Rows in, rows (or DTOs) out. */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../engine/db/index.ts';
 import type { AuthorRef, ReplyRef } from '../../actors/space/space.events.ts';
 import type { WriteJob } from '../../actors/space/space.writer.ts';
 import type { MessageDto, ReactionDto } from './messages.schema.ts';
+
+/**
+ * The space actor's inline write (engine/actors InlineWrites): sent messages as statements that run
+ * inside the commit that accepts them, every row conditioned on `fenced`. Sibling CTEs share one
+ * snapshot, so mentions and thread counts are taken from the batch itself (a message whose channel
+ * is gone is skipped, and so are its mentions).
+ */
+export function inlineInsert(jobs: WriteJob[], fenced: RawBuilder<boolean>): RawBuilder<unknown>[] {
+  if (jobs.length === 0) return [];
+  const rows = jobs.map(({ message: m }) => ({
+    id: m.id,
+    space_id: m.spaceId,
+    channel_id: m.channelId,
+    author_id: m.authorId,
+    type: m.type,
+    content: m.content,
+    reply_to_id: m.replyToId,
+    thread_id: m.threadId,
+    attachments: m.attachments,
+    created_at: m.createdAt,
+  }));
+  const mentions = jobs.flatMap(({ message: m }) =>
+    m.mentions.map((u) => ({ user_id: u, channel_id: m.channelId, message_id: m.id })),
+  );
+  const threads = new Map<string, { thread_id: string; n: number; last: number }>();
+  for (const { message: m } of jobs) {
+    if (!m.threadId) continue;
+    const t = threads.get(m.threadId) ?? { thread_id: m.threadId, n: 0, last: 0 };
+    t.n++;
+    t.last = Math.max(t.last, m.createdAt);
+    threads.set(m.threadId, t);
+  }
+  const out: RawBuilder<unknown>[] = [
+    sql`insert into messages (id, space_id, channel_id, author_id, type, content, reply_to_id, thread_id, attachments, created_at)
+      select x.id, x.space_id, x.channel_id, x.author_id, x.type, x.content, x.reply_to_id, x.thread_id, x.attachments,
+        to_timestamp(x.created_at / 1000.0)
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id bigint, space_id bigint, channel_id bigint,
+        author_id bigint, type text, content text, reply_to_id bigint, thread_id bigint, attachments jsonb, created_at bigint)
+      where ${fenced} and exists (select 1 from channels c where c.id = x.channel_id)
+      on conflict (id) do nothing`,
+  ];
+  if (mentions.length)
+    out.push(sql`insert into message_mentions (user_id, channel_id, message_id)
+      select x.user_id, x.channel_id, x.message_id
+      from jsonb_to_recordset(${JSON.stringify(mentions)}::jsonb) as x(user_id bigint, channel_id bigint, message_id bigint)
+      where ${fenced} and exists (select 1 from channels c where c.id = x.channel_id)
+        and exists (select 1 from users u where u.id = x.user_id)
+      on conflict do nothing`);
+  if (threads.size)
+    out.push(sql`update forum_threads t set post_count = t.post_count + c.n,
+        last_post_at = greatest(t.last_post_at, to_timestamp(c.last / 1000.0))
+      from jsonb_to_recordset(${JSON.stringify([...threads.values()])}::jsonb) as c(thread_id bigint, n int, last bigint)
+      where t.id = c.thread_id and ${fenced}`);
+  return out;
+}
 
 /**
  * The writer's batch: messages, their mentions and forum thread counters in ONE statement (one round

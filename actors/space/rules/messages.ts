@@ -143,8 +143,9 @@ export function sendBatch(ctx: SpaceContext, ev: Ev<'messages.send'>): Step {
     results.push({ ok: true, id: message.id, createdAt: ev.at });
   }
   if (!items.length) return accepted(ctx, ev, [], results);
+  // Written by the commit that accepts them (inline), acknowledged right after it.
   const effect: SpaceEffect = {
-    type: 'messages.write',
+    type: 'messages.insert',
     items,
     ticket: ev.ticket ?? null,
     origin: ev.origin ?? null,
