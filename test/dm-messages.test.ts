@@ -330,6 +330,22 @@ test('unreads, mark read, mute: muted conversations neither count nor push', asy
   await fcm.sent.waitFor((r) => r.message.token === `push-${b!.id}` && r.message.data?.messageId === loud.id);
   // Muting hid the count, it did not mark anything read: both messages since count now.
   assert.equal((await api(b!, 'GET', '/conversations/unreads')).body.total, 2);
+
+  // The `dm` mobile preference off: notified in the app, not pushed.
+  await api(b!, 'PUT', '/notifications/me/subscriptions', {
+    selections: [{ notif_id: 'dm', channels: { mobile: false } }],
+  });
+  const count = () => fcm.sent.items.filter((r) => r.message.token === `push-${b!.id}`).length;
+  const pushed = count();
+  const unpushed = (await send(a!, conv, 'in the app only')).body;
+  await sb.waitFor('notification:new', (n) => n.type === 'dm' && n.data.messageId === unpushed.id);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(count(), pushed, 'no push with mobile off');
+  await api(b!, 'PUT', '/notifications/me/subscriptions', {
+    selections: [{ notif_id: 'dm', channels: { mobile: true } }],
+  });
+  const back = (await send(a!, conv, 'pushed again')).body;
+  await fcm.sent.waitFor((r) => r.message.token === `push-${b!.id}` && r.message.data?.messageId === back.id);
 });
 
 test('GET /messages/:messageId finds a DM for its members only', async () => {

@@ -255,7 +255,10 @@ async function notifyBatch(
       authorDisplayName: author?.displayName ?? null,
       preview,
     });
+    // The recipient's `dm` mobile preference (social-graph-api "Notification Preferences").
     if (!withDevices.has(r.userId)) continue;
+    const allowed = d.notifier.pushAllowed?.(r.userId, 'dm', { conversationId: e.conversationId });
+    if (allowed && !(await allowed)) continue;
     await d.push.enqueue(
       {
         kind: 'dm',

@@ -54,6 +54,11 @@ export interface Notifier {
     data: Record<string, unknown>,
     opts?: NotifyOptions,
   ): Promise<NotificationDto | null>;
+  /**
+   * For a type a feature pushes itself (`pushedByFeature`, e.g. DMs): whether this user wants it on
+   * their devices — the type's `mobile` preference and the push suppressors (space mutes).
+   */
+  pushAllowed?(userId: string, type: string, data: Record<string, unknown>): Promise<boolean>;
 }
 
 /**
@@ -155,6 +160,12 @@ export class NotificationsService implements Notifier {
   }
 
   /** GET /notifications */
+  async pushAllowed(userId: string, type: string, data: Record<string, unknown>): Promise<boolean> {
+    const db = this.p.db;
+    if (!(await this.prefs.channelsFor(db, userId, type)).mobile) return false;
+    return !(await this.pushSuppressed(db, userId, data));
+  }
+
   /** True when a registered suppressor keeps this notification off the user's devices. */
   async pushSuppressed(db: Db, userId: string, data: Record<string, unknown>): Promise<boolean> {
     for (const suppress of this.pushSuppressors) if (await suppress(db, userId, data)) return true;
