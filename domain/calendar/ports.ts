@@ -13,7 +13,8 @@ export interface CalendarPorts {
   rooms: Rooms;
   storage: Storage;
   log: Logger;
-  notifier: Notifier;
+  /** Only `notify` is used (a narrow port: the notifier's other members are not the calendar's business). */
+  notifier: Pick<Notifier, 'notify'>;
   /** Base URL of the web app (meeting links in the ICS feed). */
   publicUrl: string;
   /** Profile visibility gate of another user's collections (spec "Profile Visibility Gate"). */
