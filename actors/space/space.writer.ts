@@ -1,6 +1,11 @@
 /**
+ * Messages sent by members (`messages.send`) no longer pass through here: the space kind writes them
+ * inline, inside the actor's own commit statement (`messages.insert`, engine/actors InlineWrites),
+ * and fans them out and acknowledges them right after that commit (`deliveredInline`). The writer
+ * below still carries system messages and forum posts (`messages.write` effects).
+ *
  * The group-commit message writer. Why a writer beside the actor rather than messages in the actor's
- * context (the conversation actor's pending/writing queues):
+ * context:
  *
  * - The actor's snapshot is rewritten on every committed batch; holding message bodies in it would
  *   make each commit as large as the backlog and need a second event (`persisted`) per write. Here the
