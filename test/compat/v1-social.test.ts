@@ -252,6 +252,7 @@ test('FCM tokens: { status: "ok" }, upsert by token value (ownership moves), DEL
     },
   );
   assert.equal((await row())?.user_id, a!.id);
+  assert.equal((await row())?.platform, 'web');
   // Re-registering refreshes it; from another account it changes owner (one row).
   assert.deepEqual(await ok(v1('POST', '/fcm-tokens', b!.accessToken, { token })), { status: 'ok' });
   assert.equal((await row())?.user_id, b!.id);

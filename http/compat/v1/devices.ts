@@ -37,13 +37,14 @@ export function registerDeviceRoutes(r: Router, { engine, services }: RouteDeps)
     preferences.update(db, self(ctx), body(ctx, SubscriptionsInput)),
   );
 
-  // Every token here is an FCM registration token, whatever the client platform (web, Android, or
-  // an iOS app using the Firebase SDK), so it is stored as reef's FCM-delivered ('android') kind.
+  // Every token here is an FCM registration token, whatever the client platform: web tokens are
+  // reef's 'web' kind, and Android or an iOS app using the Firebase SDK the FCM-delivered 'android'
+  // kind (an FCM token must never go to APNs).
   r.post('/fcm-tokens', async (ctx) => {
     const input = body(ctx, FcmToken);
     await devices.register(db, me(ctx).id, {
       token: input.token,
-      platform: 'android',
+      platform: input.platform === 'web' ? 'web' : 'android',
       tokenType: 'standard',
       appVersion: null,
     });
