@@ -35,6 +35,9 @@ export async function run(ctx: BenchContext): Promise<void> {
   const n = envInt('BENCH_CONNECTIONS', 5_000);
   const warm = 200;
   const reefEnv = () => ({
+    // Any free port: uWS listens with SO_REUSEPORT, so a fixed port could be shared with another server.
+    HOST: '127.0.0.1',
+    PORT: '0',
     JWT_SECRET: SECRET,
     NAMESPACE: `benchconn${Date.now()}`,
     LOG_LEVEL: 'warn',

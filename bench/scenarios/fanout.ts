@@ -89,6 +89,9 @@ export async function run(ctx: BenchContext): Promise<void> {
   const workloads = allWorkloads.filter((w) => !only || w.key === only);
   const maxClients = Math.max(...workloads.map((w) => w.rooms.length * w.roomSize + w.publishers));
   const reef = await ctx.startBaseline('reef', 'bench/scenarios/realtime/reef-bench-server.ts', {
+    // Any free port: uWS listens with SO_REUSEPORT, so a fixed port could be shared with another server.
+    HOST: '127.0.0.1',
+    PORT: '0',
     JWT_SECRET: SECRET,
     NAMESPACE: `benchfan${Date.now()}`,
     LOG_LEVEL: 'warn',
@@ -106,6 +109,10 @@ export async function run(ctx: BenchContext): Promise<void> {
     { label: 'plain Socket.io', dialect: 'plain-sio', server: plain },
     { label: 'raw uWS', dialect: 'raw-uws', server: raw },
   ];
+  // BENCH_FANOUT_TARGETS=ws,sio,plain,raw measures a subset (profiling, iterating).
+  const pick = process.env.BENCH_FANOUT_TARGETS?.split(',');
+  const keys = ['ws', 'sio', 'plain', 'raw'];
+  if (pick) targets.splice(0, targets.length, ...targets.filter((_, i) => pick.includes(keys[i]!)));
   const load = await SocketLoad.start();
   const rows: (string | number)[][] = [];
   try {

@@ -75,7 +75,8 @@ function onDelivery(s: string): void {
 
 class Client {
   ws!: WebSocket;
-  private acks: Array<() => void> = [];
+  private acks: Array<(err?: Error) => void> = [];
+  private closing = false;
   private opened: (() => void) | null = null;
   private failed: ((e: Error) => void) | null = null;
   private n = 0;
@@ -95,19 +96,41 @@ class Client {
           : `${ws}/socket.io/?EIO=4&transport=websocket`;
     this.ws = new WebSocket(url, { perMessageDeflate: false });
     this.ws.on('message', (data: Buffer) => this.onMessage(data.toString('latin1')));
+    this.ws.on('close', (code, reason) => {
+      if (!this.closing) {
+        console.error(`loadgen: ${this.dialect} socket closed by the server: ${code} ${reason.toString()}`);
+        for (const a of this.acks.splice(0)) a(new Error(`socket closed: ${code} ${reason.toString()}`));
+      }
+    });
     return new Promise((resolve, reject) => {
       this.opened = resolve;
       this.failed = reject;
       this.ws.once('error', reject);
+      this.ws.once('close', (code, reason) =>
+        reject(new Error(`closed before ready: ${code} ${reason.toString()} (last frame: ${this.last})`)),
+      );
+      const timer = setTimeout(
+        () => reject(new Error(`no ready within 60 s (last frame: ${this.last})`)),
+        60_000,
+      );
+      const done = this.opened;
+      this.opened = () => {
+        clearTimeout(timer);
+        done?.();
+      };
       this.ws.once('unexpected-response', (_q, res) =>
         reject(new Error(`upgrade refused: ${res.statusCode}`)),
       );
-      if (this.dialect === 'raw-uws') this.ws.once('open', () => resolve());
+      if (this.dialect === 'raw-uws') this.ws.once('open', () => this.opened?.());
     });
   }
 
+  /** The last control frame received (for error messages). */
+  last = '';
+
   private onMessage(s: string): void {
     if (s.startsWith('42["message:new"') || s.startsWith('{"t":"message:new"')) return onDelivery(s);
+    this.last = s.slice(0, 200);
     switch (this.dialect) {
       case 'reef-ws':
         if (s.startsWith('{"t":"ready"')) this.opened?.();
@@ -127,8 +150,16 @@ class Client {
 
   join(room: string): Promise<void> {
     const id = ++this.n;
-    return new Promise((resolve) => {
-      this.acks.push(resolve);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`join ${room}: no ack within 60 s (last frame: ${this.last})`)),
+        60_000,
+      );
+      this.acks.push((err?: Error) => {
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve();
+      });
       if (this.dialect === 'reef-ws')
         this.ws.send(JSON.stringify({ t: 'channel:join', d: { channelId: room }, id }));
       else if (this.dialect === 'reef-sio')
@@ -153,6 +184,7 @@ class Client {
   }
 
   close(): void {
+    this.closing = true;
     this.ws.terminate();
   }
 }
@@ -175,10 +207,20 @@ async function connect(c: ConnectCmd): Promise<{ connected: number; ms: number }
     for (let j = i; j < Math.min(total, i + c.concurrency); j++) {
       const token =
         c.dialect === 'raw-uws' ? '' : await jwt.sign(String(c.firstUserId + j), 'access', 3600, Date.now());
-      const client = new Client(c.dialect, token);
-      clients.push(client);
       const room = j < c.rooms.length * c.roomSize ? c.rooms[Math.floor(j / c.roomSize)] : undefined;
-      batch.push(client.open(c.url).then(() => (room ? client.join(room) : undefined)));
+      const slot = clients.push(new Client(c.dialect, token)) - 1;
+      const attempt = (client: Client) =>
+        client.open(c.url).then(() => (room ? client.join(room) : undefined));
+      // A cold reef sometimes drops one of its very first sockets (1006) right after `ready`: retry
+      // that client once with a fresh socket rather than fail the run.
+      batch.push(
+        attempt(clients[slot]!).catch((err: Error) => {
+          console.error(`loadgen: client ${c.firstUserId + j} failed (${err.message}); retrying once`);
+          clients[slot]!.close();
+          clients[slot] = new Client(c.dialect, token);
+          return attempt(clients[slot]);
+        }),
+      );
     }
     await Promise.all(batch);
   }

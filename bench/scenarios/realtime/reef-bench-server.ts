@@ -10,6 +10,7 @@
  * SIGTERM closes reef.
  */
 import fs from 'node:fs';
+import inspector from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
@@ -56,10 +57,28 @@ process.on('SIGUSR2', () => {
   const m = process.memoryUsage();
   console.log(`mem ${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external })}`);
 });
-process.once('SIGTERM', () => {
-  void reef.close().finally(() => {
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    process.exit(0);
+// BENCH_CPU_PROF=<file.cpuprofile>: profile the whole run (what --cpu-prof would, which the bench's
+// spawn does not pass), written on SIGTERM.
+const profFile = process.env.BENCH_CPU_PROF;
+const profiler = profFile ? new inspector.Session() : null;
+if (profiler) {
+  profiler.connect();
+  profiler.post('Profiler.enable', () => profiler.post('Profiler.start'));
+}
+const stopProfiler = () =>
+  new Promise<void>((resolve) => {
+    if (!profiler || !profFile) return resolve();
+    profiler.post('Profiler.stop', (err, res) => {
+      if (!err) fs.writeFileSync(profFile, JSON.stringify(res.profile));
+      resolve();
+    });
   });
+process.once('SIGTERM', () => {
+  void stopProfiler()
+    .then(() => reef.close())
+    .finally(() => {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    });
 });
 console.log(`listening ${reef.port}`);
