@@ -126,6 +126,36 @@ export class PostReader {
     return this.withPinned(db, meId, sql<SqlBool>`p.author_id = ${meId}`, page);
   }
 
+  /**
+   * A user's reposts, newest first (social-graph-api "GET /users/{user}/reposts"), after the profile
+   * gate; each visible under the one policy (rule 5: only while its original is visible too).
+   */
+  async userReposts(
+    db: Db,
+    viewerId: string,
+    userId: string,
+    page: PageQuery,
+  ): Promise<PostDto[] | { profilePrivate: true }> {
+    const exists = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+    if (!exists) throw notFound('User not found');
+    if (!(await this.deps.canViewProfile(db, viewerId, userId))) return { profilePrivate: true };
+    const mine = sql<SqlBool>`(p.author_id = ${userId} and p.space_id is null and p.repost_of_id is not null)`;
+    return this.present(db, viewerId, await pageOfVisiblePosts(db, viewerId, mine, page));
+  }
+
+  /** The id of my plain repost (no body of its own) of `postId`, if I have one. */
+  async myRepostOf(db: Db, meId: string, postId: string): Promise<string | null> {
+    const row = await db
+      .selectFrom('posts')
+      .select('id')
+      .where('author_id', '=', meId)
+      .where('repost_of_id', '=', postId)
+      .where(sql<SqlBool>`btrim(body) = ''`)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    return row?.id ?? null;
+  }
+
   /** GET /follows/spaces/:spaceId/posts (public; the space must have socialEnabled). */
   async spacePosts(db: Db, viewerId: string | null, spaceId: string, page: PageQuery): Promise<PostDto[]> {
     if (!(await this.deps.spaces().socialSpace(db, spaceId))) throw notFound('Space not found');
