@@ -15,6 +15,8 @@ export interface MeetingRoomPorts {
   opened(effect: Of<'room.opened'>): Promise<void>;
   /** calendar:room_participant_changed. */
   count(effect: Of<'room.count'>): Promise<void>;
+  /** Silent members: a heartbeat for those still online, a leave for the others. */
+  probe(effect: Of<'room.probe'>): Promise<void>;
   /** calendar:public_guest_*; a kick also removes the guest from the LiveKit room. */
   guest(effect: Of<'room.guest'>): Promise<void>;
   /** calendar:room_closed, the temporary channel (and its messages) deleted, the LiveKit room destroyed. */
@@ -33,6 +35,8 @@ export function meetingRoomEffects(ports: MeetingRoomPorts) {
         return ports.count(effect);
       case 'room.guest':
         return ports.guest(effect);
+      case 'room.probe':
+        return ports.probe(effect);
       case 'room.closed':
         return ports.closed(effect);
       default:

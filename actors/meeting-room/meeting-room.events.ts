@@ -29,8 +29,10 @@ export interface OpenParams {
 export interface MemberParticipant {
   userId: string;
   joinedAt: number;
-  /** Last join or heartbeat: a member silent for `ttlMs` is dropped by the sweep timer. */
+  /** Last join or heartbeat: a member silent for `ttlMs` is probed (is the user online?), then dropped. */
   seenAt: number;
+  /** Set when the sweep asked whether the silent member is still online (`room.probe`). */
+  probedAt?: number;
 }
 
 export interface GuestGrants {
@@ -149,6 +151,11 @@ export type MeetingRoomEffect =
       livekitIdentity: string;
       roomName: string;
     }
+  /**
+   * Members silent for `ttlMs`: each one still online (realtime presence) gets a `member.heartbeat`,
+   * the others a `member.leave`. Unanswered, the sweep drops them at `seenAt + 2 * ttlMs`.
+   */
+  | { type: 'room.probe'; roomId: string; userIds: string[] }
   /** calendar:room_closed; the temporary channel and its messages deleted; the LiveKit room destroyed. */
   | { type: 'room.closed'; target: RoomTarget; session: RoomSession };
 

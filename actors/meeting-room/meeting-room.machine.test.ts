@@ -150,23 +150,35 @@ test('guests: resume by session, kick removes from LiveKit and blocks session, e
   assert.equal(reply(h.send({ type: 'guest.kick', guestId: 'nope', by: 'a' })).error?.status, 404);
 });
 
-test('a room whose participants stop heartbeating closes by the sweep timer (no ghosts)', () => {
+test('silent participants: guests expire, members are probed then dropped; the room closes (no ghosts)', () => {
   const h = harness();
   h.send(join('a'));
   h.send(guest('g1'));
   h.advance(TTL / 2);
   h.send({ type: 'guest.heartbeat', sessionHash: 's-g1' });
-  // a expires first; g1 is still fresh.
+  // a falls silent first: probed (is a still online?), not dropped yet.
   const first = h.advance(TTL / 2 + 1);
   assert.deepEqual(
-    ofType(first, 'room.count').map((e) => e.participantCount),
-    [1],
+    ofType(first, 'room.probe').map((e) => e.userIds),
+    [['a']],
   );
-  assert.deepEqual(h.ctx.members, []);
-  assert.equal(h.timers.has('sweep'), true, 'rearmed for the guest');
-  const second = h.advance(TTL);
-  assert.equal(ofType(second, 'room.closed').length, 1);
-  assert.equal(ofType(second, 'room.guest')[0]?.change, 'left');
+  assert.equal(ofType(first, 'room.count').length, 0);
+  assert.equal(h.ctx.members[0]?.probedAt !== undefined, true);
+  // The probe found a online: a heartbeat clears the probe.
+  h.send({ type: 'member.heartbeat', userId: 'a' });
+  assert.equal(h.ctx.members[0]?.probedAt, undefined);
+  // g1 lapses: dropped at once (guests have no sockets to ask).
+  const second = h.advance(TTL / 2);
+  assert.deepEqual(
+    ofType(second, 'room.guest').map((e) => e.change),
+    ['left'],
+  );
+  assert.deepEqual(h.ctx.guests, []);
+  // Nobody answers for a any more: probed, then dropped a TTL later; the room closes.
+  const third = h.advance(TTL);
+  assert.equal(ofType(third, 'room.probe').length, 1);
+  const fourth = h.advance(TTL);
+  assert.equal(ofType(fourth, 'room.closed').length, 1);
   assert.equal(h.ctx.status, 'idle');
   // A stray sweep on an idle room does nothing.
   assert.deepEqual(h.send({ type: 'sweep' }), []);

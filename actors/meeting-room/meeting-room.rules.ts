@@ -90,11 +90,14 @@ function commit(
   return { context: next, emits };
 }
 
-/** The earliest moment someone may expire. */
+/** The earliest moment someone may expire (members: probed first, dropped one TTL later). */
 function nextSweep(ctx: MeetingRoomContext): number | null {
   if (ctx.status !== 'open') return null;
-  const seen = [...ctx.members.map((m) => m.seenAt), ...ctx.guests.map((g) => g.seenAt)];
-  return seen.length ? Math.min(...seen) + ctx.ttlMs : null;
+  const due = [
+    ...ctx.members.map((m) => m.seenAt + (m.probedAt === undefined ? 1 : 2) * ctx.ttlMs),
+    ...ctx.guests.map((g) => g.seenAt + ctx.ttlMs),
+  ];
+  return due.length ? Math.min(...due) : null;
 }
 
 /** Open the room if it is idle (first participant of a session). */
@@ -178,7 +181,9 @@ export function reduce(ctx: MeetingRoomContext, ev: MeetingRoomEvent): Step {
     case 'member.heartbeat': {
       if (!ctx.members.some((m) => m.userId === ev.userId))
         return refuse(ctx, 'NOT_FOUND', 404, 'You are not in this meeting room');
-      const members = ctx.members.map((m) => (m.userId === ev.userId ? { ...m, seenAt: ev.at } : m));
+      const members = ctx.members.map((m) =>
+        m.userId === ev.userId ? { userId: m.userId, joinedAt: m.joinedAt, seenAt: ev.at } : m,
+      );
       return commit(ctx, { ...ctx, members }, () => []);
     }
     case 'member.leave': {
@@ -250,18 +255,17 @@ export function reduce(ctx: MeetingRoomContext, ev: MeetingRoomEvent): Step {
     }
     case 'sweep': {
       if (ctx.status !== 'open') return { context: ctx, emits: [] };
-      const alive = (seenAt: number) => seenAt + ctx.ttlMs > ev.at;
-      const gone = ctx.guests.filter((g) => !alive(g.seenAt));
-      const next = {
-        ...ctx,
-        members: ctx.members.filter((m) => alive(m.seenAt)),
-        guests: ctx.guests.filter((g) => alive(g.seenAt)),
-      };
-      return settle(
-        ctx,
-        next,
-        gone.map((g) => guestEffect(ctx, g, 'left')),
-      );
+      const silentFor = (seenAt: number) => ev.at - seenAt;
+      const gone = ctx.guests.filter((g) => silentFor(g.seenAt) >= ctx.ttlMs);
+      const probe = ctx.members.filter((m) => m.probedAt === undefined && silentFor(m.seenAt) >= ctx.ttlMs);
+      const members = ctx.members
+        .filter((m) => silentFor(m.seenAt) < 2 * ctx.ttlMs)
+        .map((m) => (probe.includes(m) ? { ...m, probedAt: ev.at } : m));
+      const next = { ...ctx, members, guests: ctx.guests.filter((g) => !gone.includes(g)) };
+      const extra: Emitted[] = gone.map((g) => guestEffect(ctx, g, 'left'));
+      if (probe.length)
+        extra.push({ type: 'room.probe', roomId: ctx.id, userIds: probe.map((m) => m.userId) });
+      return settle(ctx, next, extra);
     }
   }
 }

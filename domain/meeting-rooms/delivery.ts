@@ -23,6 +23,8 @@ export interface DeliveryDeps {
   actors: ActorRuntime;
   media: MeetingMedia;
   channels: TempChannels;
+  /** Is the user connected (realtime presence)? A silent member who is keeps their seat. */
+  online(userId: string): Promise<boolean>;
 }
 
 function audience(t: RoomTarget): string | null {
@@ -53,6 +55,14 @@ export function meetingRoomPorts(d: DeliveryDeps): MeetingRoomPorts {
         d.rooms.emit(to, 'calendar:room_participant_changed', {
           eventId: e.target.eventId,
           participantCount: e.participantCount,
+        });
+    },
+    async probe(e) {
+      const address = { kind: MEETING_ROOM_KIND, id: e.roomId };
+      for (const userId of e.userIds)
+        await d.actors.send(address, {
+          type: (await d.online(userId)) ? 'member.heartbeat' : 'member.leave',
+          userId,
         });
     },
     async guest(e) {

@@ -24,6 +24,8 @@ export type { MeetingMedia } from './media.ts';
 export interface MeetingRoomsDeps {
   events: () => MeetingEventLookup;
   spaces: () => SpaceClient;
+  /** Realtime presence: online / idle / dnd count as still there. */
+  online: (userId: string) => Promise<boolean>;
   media?: MeetingMedia;
 }
 
@@ -32,7 +34,16 @@ export function createMeetingRooms(engine: Engine, deps: MeetingRoomsDeps) {
   const channels = tempChannels(deps.spaces);
   const { db } = engine.db;
   engine.actors.register(
-    meetingRoomKind(meetingRoomPorts({ db, rooms: engine.rooms, actors: engine.actors, media, channels })),
+    meetingRoomKind(
+      meetingRoomPorts({
+        db,
+        rooms: engine.rooms,
+        actors: engine.actors,
+        media,
+        channels,
+        online: deps.online,
+      }),
+    ),
   );
   const d: MeetingDeps = {
     db,

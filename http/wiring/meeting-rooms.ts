@@ -17,6 +17,7 @@ export function createMeetingRoomsFeature(engine: Engine, services: () => Servic
     rooms: createMeetingRooms(engine, {
       events: () => services().calendar.meetingEvents,
       spaces: () => services().spaces.client,
+      online: async (userId) => (await services().realtime.presence.get(userId)) !== 'offline',
     }),
   };
 }
