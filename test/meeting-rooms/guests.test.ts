@@ -107,6 +107,16 @@ test('guests: password, invite token, grants, kick blocks rejoin, reconnect, las
       [[inv.id, 1]],
     );
 
+    await expectStatus(t.api('DELETE', `${S}/invites/${inv.id}`, { token: space.owner.accessToken }), 204);
+    assert.deepEqual(
+      await expectStatus(t.api('GET', `${S}/invites`, { token: space.owner.accessToken }), 200),
+      [],
+    );
+    assert.equal(
+      (await t.api('DELETE', `${S}/invites/${inv.id}`, { token: space.owner.accessToken })).status,
+      404,
+    );
+
     // 3. Members see both guests; the count is 2.
     const guests = await expectStatus(t.api('GET', `${S}/guests`, { token: member.accessToken }), 200);
     assert.deepEqual(guests.map((x: any) => x.displayName).sort(), ['Kim', 'Pat']);
