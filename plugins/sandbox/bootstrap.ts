@@ -79,12 +79,15 @@ export function bootstrapSource(maxOutputBytes: number): string {
     kv: { get: 'kv.get', set: 'kv.set' },
   };
   function makeCtx(id, grant, meta) {
-    const call = (method, args) =>
-      host.apply(undefined, [id, method, stringify(args === undefined ? null : args)], { result: { promise: true } })
+    const call = (method, args) => {
+      const p = host.apply(undefined, [id, method, stringify(args === undefined ? null : args)], { result: { promise: true } })
         .then((s) => {
           if (s[0] === '0') { const e = new Error(s.slice(1)); e.name = 'CapabilityError'; throw e; }
           return s.length > 1 ? parse(s.slice(1)) : undefined;
         });
+      p.catch(() => {}); // a capability error the code ignores is not an unhandled rejection
+      return p;
+    };
     const ctx = { spaceId: meta.spaceId, pluginId: meta.pluginId, config: freeze(meta.config || {}) };
     for (const cap of Object.keys(CAPS)) {
       const ns = {};

@@ -117,6 +117,18 @@ interface Entry {
   dead: boolean;
   /** Why it was disposed (memory limit, CPU watchdog), reported to executions it was running. */
   deathCause: FaultCode | null;
+  /**
+   * No continuation can be running in it: nothing resolved into it since the watchdog last saw its
+   * CPU clock stand still. Only a quiet isolate is called with applySync (a busy one would block
+   * the host's thread until it yields); others get the async apply.
+   */
+  quiet: boolean;
+  /** Host calls started by code in it and not answered yet. */
+  pendingHost: number;
+  lastCpu: bigint;
+  busyMs: number;
+  /** Host answers delivered into it (each may resume code there). */
+  answers: number;
 }
 
 const LOG_LEVELS = new Set(['debug', 'info', 'warn', 'error']);
@@ -145,6 +157,9 @@ export class Sandbox {
   private refilling = false;
   private watchdog: NodeJS.Timeout | null = null;
   private readonly asyncExecs = new Map<string, { exec: Exec; entry: Entry }>();
+  /** Isolates that may be running continuations (see Entry.quiet). */
+  private readonly watched = new Set<Entry>();
+  private lastTick = 0;
   private closed = false;
   /** Counters for the bench and tests. */
   readonly stats = { created: 0, disposedForFaults: 0, executions: 0, faults: 0 };
@@ -170,6 +185,11 @@ export class Sandbox {
       loaded: new Set(),
       key: null,
       dead: false,
+      quiet: true,
+      pendingHost: 0,
+      lastCpu: 0n,
+      busyMs: 0,
+      answers: 0,
     } as unknown as Entry;
     const g = context.global;
     await g.set(
@@ -268,7 +288,10 @@ export class Sandbox {
     if (code.kind === 'script') {
       const h = hash(code.source);
       if (!entry.loaded.has(h)) {
-        entry.addScript.applySync(undefined, [h, code.source], { timeout: this.limits.cpuMs });
+        const a: [string, string] = [h, code.source];
+        const o = { timeout: this.limits.cpuMs };
+        if (entry.quiet) entry.addScript.applySync(undefined, a, o);
+        else await entry.addScript.apply(undefined, a, o);
         entry.loaded.add(h);
       }
       return `script:${h}`;
@@ -283,6 +306,7 @@ export class Sandbox {
       });
       await mod.evaluate({ timeout: this.limits.cpuMs * 4 });
       const def = await mod.namespace.get('default', { reference: true });
+      // (a module is loaded into a fresh isolate, which is quiet)
       entry.setModule.applySync(undefined, [def.derefInto()], { timeout: this.limits.cpuMs });
       entry.loaded.add(code.id);
     }
@@ -362,13 +386,23 @@ export class Sandbox {
     entry.execs.set(exec.id, exec);
     try {
       exec.cpu0 = entry.isolate.cpuTime;
-      let encoded = entry.run.applySync(
-        undefined,
-        [exec.id, target, inputJson, JSON.stringify(req.grant), JSON.stringify(req.meta)],
-        { timeout: this.limits.cpuMs },
-      );
+      const args = [exec.id, target, inputJson, JSON.stringify(req.grant), JSON.stringify(req.meta)];
+      const opts = { timeout: this.limits.cpuMs };
+      const mark = entry.answers;
+      const wasQuiet = entry.quiet;
+      let encoded = wasQuiet
+        ? entry.run.applySync(undefined, args, opts)
+        : await entry.run.apply(undefined, args, opts);
+      // That async call was a task queued behind every answer delivered before it: whatever those
+      // answers resumed has finished, so with no answer since and none pending the isolate is idle.
+      if (!wasQuiet && entry.answers === mark && entry.pendingHost === 0 && !entry.dead) {
+        const waiting = [...entry.execs.values()].some((e) => e !== exec && e.resolve && !e.done);
+        if (!waiting) entry.quiet = true;
+      }
       if (encoded === 'P')
-        encoded = entry.take.applySync(undefined, [exec.id], { timeout: this.limits.cpuMs });
+        encoded = entry.quiet
+          ? entry.take.applySync(undefined, [exec.id], opts)
+          : await entry.take.apply(undefined, [exec.id], opts);
       if (encoded === 'P' && !exec.fault) encoded = await this.waitAsync(entry, exec);
       // isolated-vm enforces the heap limit at its GCs; a big short-lived allocation (a 100 MB string
       // built and dropped in one call) can slip between them. A slow execution checks the heap after.
@@ -378,13 +412,32 @@ export class Sandbox {
       }
       if (exec.fault && !exec.done && !entry.dead) {
         try {
-          entry.forget.applySync(undefined, [exec.id], { timeout: this.limits.cpuMs });
+          if (entry.quiet) entry.forget.applySync(undefined, [exec.id], { timeout: this.limits.cpuMs });
+          else void entry.forget.apply(undefined, [exec.id]).catch(() => {});
         } catch {
           /* the isolate is going away anyway */
         }
       }
       return finish(encoded);
     } catch (e) {
+      if (
+        !exec.fault &&
+        !entry.isolate.isDisposed &&
+        !entry.dead &&
+        !/timed out|memory limit/i.test(String(e))
+      ) {
+        // isolated-vm reports a promise rejection nobody handled as the error of the call that ran
+        // the microtask checkpoint: the code's fault, not the isolate's.
+        exec.fault = {
+          code: 'SCRIPT_ERROR',
+          name: 'UnhandledRejection',
+          message: `unhandled promise rejection: ${e instanceof Error ? e.message : String(e)}`.slice(
+            0,
+            2000,
+          ),
+        };
+        return finish('');
+      }
       exec.fault ??= limitFault(e, entry);
       this.kill(entry, exec.fault.code === 'ISOLATE_LOST' ? null : exec.fault.code);
       return finish('');
@@ -395,6 +448,8 @@ export class Sandbox {
   }
 
   private overHeap(entry: Entry): boolean {
+    // Only a quiet isolate: the sync read would wait for a running one (the watchdog covers those).
+    if (!entry.quiet) return false;
     try {
       const h = entry.isolate.getHeapStatisticsSync();
       return h.used_heap_size + h.externally_allocated_size > this.limits.memoryMb * 1024 * 1024;
@@ -417,21 +472,37 @@ export class Sandbox {
         resolve(encoded);
       };
       this.asyncExecs.set(exec.id, { exec, entry });
-      this.startWatchdog();
+      this.watch(entry);
     });
   }
 
-  /** While executions are in their asynchronous part, check their isolates' CPU clocks. */
+  /** Something may run in this isolate on its own thread from now on: watch its CPU clock. */
+  private watch(entry: Entry): void {
+    if (entry.dead) return;
+    if (entry.quiet || !this.watched.has(entry)) {
+      entry.quiet = false;
+      entry.lastCpu = entry.isolate.cpuTime;
+      entry.busyMs = 0;
+      this.watched.add(entry);
+    }
+    this.startWatchdog();
+  }
+
+  /**
+   * While executions are in their asynchronous part, or isolates may run continuations: an execution
+   * over its CPU time, or an isolate running flat out for longer than the CPU limit (a continuation
+   * that outlived its execution), is disposed. An isolate whose clock stood still with no host call
+   * pending is quiet again.
+   */
   private startWatchdog(): void {
     if (this.watchdog) return;
     const every = Math.max(2, Math.floor(this.limits.cpuMs / 4));
     const limit = BigInt(this.limits.cpuMs) * 1_000_000n;
+    this.lastTick = performance.now();
     this.watchdog = setInterval(() => {
-      if (this.asyncExecs.size === 0) {
-        clearInterval(this.watchdog!);
-        this.watchdog = null;
-        return;
-      }
+      const now = performance.now();
+      const elapsed = now - this.lastTick;
+      this.lastTick = now;
       for (const { exec, entry } of this.asyncExecs.values()) {
         if (entry.dead || exec.done) continue;
         if (entry.isolate.cpuTime - exec.cpu0 > limit) {
@@ -439,17 +510,47 @@ export class Sandbox {
           this.kill(entry, 'CPU_LIMIT');
         }
       }
+      for (const entry of this.watched) {
+        if (entry.dead || entry.isolate.isDisposed) {
+          this.watched.delete(entry);
+          continue;
+        }
+        const cpu = entry.isolate.cpuTime;
+        const ranMs = Number(cpu - entry.lastCpu) / 1e6;
+        entry.lastCpu = cpu;
+        entry.busyMs = ranMs >= elapsed * 0.5 ? entry.busyMs + elapsed : 0;
+        if (entry.busyMs > this.limits.cpuMs) {
+          this.log?.warn({ key: entry.key }, 'plugins: isolate kept running past its CPU limit; disposed');
+          for (const exec of entry.execs.values())
+            exec.fault ??= { code: 'CPU_LIMIT', name: 'CpuLimit', message: 'CPU time limit exceeded' };
+          this.kill(entry, 'CPU_LIMIT');
+          this.watched.delete(entry);
+        } else if (ranMs === 0 && entry.pendingHost === 0 && !entry.execs.size) {
+          // idle for now; execute() marks it quiet after its next async call (see there)
+          this.watched.delete(entry);
+        }
+      }
+      if (this.asyncExecs.size === 0 && this.watched.size === 0) {
+        clearInterval(this.watchdog!);
+        this.watchdog = null;
+      }
     }, every);
     this.watchdog.unref();
   }
 
   /** `1<json>` (or `1` for undefined) on success, `0<message>` on failure: a host promise never rejects into ivm. */
   private async hostCall(entry: Entry, id: string, method: string, argsJson: string): Promise<string> {
+    entry.pendingHost++;
     try {
       const out = await this.hostCallInner(entry, id, method, argsJson);
       return out === undefined ? '1' : '1' + JSON.stringify(out);
     } catch (e) {
       return '0' + (e instanceof Error ? e.message : 'capability call failed');
+    } finally {
+      // the answer resumes code in the isolate, on its own thread
+      entry.pendingHost--;
+      entry.answers++;
+      this.watch(entry);
     }
   }
 
@@ -527,7 +628,9 @@ export class Sandbox {
   heap(): { isolates: number; usedBytes: number; totalBytes: number } {
     let usedBytes = 0;
     let totalBytes = 0;
-    const all = [...this.warm, ...this.keyed.values()].filter((e) => !e.dead && !e.isolate.isDisposed);
+    const all = [...this.warm, ...this.keyed.values()].filter(
+      (e) => !e.dead && !e.isolate.isDisposed && e.quiet,
+    );
     for (const e of all) {
       const h = e.isolate.getHeapStatisticsSync();
       usedBytes += h.used_heap_size + h.externally_allocated_size;

@@ -1,7 +1,9 @@
 /**
  * The plugin SDK harness (`npm run plugin -- test <dir>`): the built-in dice plugin passes its
  * harness.json; generated events run every handler; an ungranted capability and a loop fail their case
- * with the server's error codes; the CLI exits 0 / 1 accordingly.
+ * with the server's error codes; the CLI exits 0 / 1 accordingly. Everything runs through the CLI in a
+ * child process (isolated-vm can trip a native assertion when node:test tears down a process that
+ * held isolates; the CLI exits explicitly).
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +11,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { runHarness } from '../../plugins/sdk/harness.ts';
 import { BUILTIN_DIR } from '../../plugins/registry.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reef-harness-'));
@@ -37,38 +38,44 @@ fs.writeFileSync(
 };`,
 );
 
-test('the built-in dice plugin passes its harness.json', async () => {
-  const events = JSON.parse(
-    fs.readFileSync(path.join(BUILTIN_DIR, 'dice', 'harness.json'), 'utf8'),
-  ) as unknown;
-  const { cases } = await runHarness(path.join(BUILTIN_DIR, 'dice'), events);
+const run = (args: string[]) =>
+  spawnSync(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'plugins/sdk/cli.ts', ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+
+const json = (args: string[]) => {
+  const r = run([...args, '--json']);
+  return { status: r.status, out: JSON.parse(r.stdout) as { cases: any[] }, stderr: r.stderr };
+};
+
+test('the built-in dice plugin passes its harness.json', () => {
+  const { status, out, stderr } = json(['test', path.join(BUILTIN_DIR, 'dice')]);
+  assert.equal(status, 0, stderr);
+  const cases = out.cases;
   assert.equal(cases.length, 4);
   assert.ok(
     cases.every((c) => c.passed),
     JSON.stringify(cases.filter((c) => !c.passed)),
   );
-  assert.equal(cases[0]!.calls[0]!.method, 'messages.send');
-  assert.match(String((cases[0]!.calls[0]!.args as { content: string }).content), /@ann rolled 2d6\+1/);
+  assert.equal(cases[0].calls[0].method, 'messages.send');
+  assert.match(String(cases[0].calls[0].args.content), /@ann rolled 2d6\+1/);
 });
 
-test('generated events run every handler; faults come back with their codes', async () => {
-  const { cases } = await runHarness(dir);
-  const byName = Object.fromEntries(cases.map((c) => [c.event.name, c]));
-  assert.deepEqual(byName['hi']!.result.ok && byName['hi']!.result.output, 2);
-  assert.deepEqual(byName['hi']!.calls, [
+test('generated events run every handler; faults come back with their codes', () => {
+  const { status, out } = json(['test', dir]);
+  assert.equal(status, 1);
+  const byName = Object.fromEntries(out.cases.map((c) => [c.event.name, c]));
+  assert.deepEqual(byName['hi'].result.output, 2);
+  assert.deepEqual(byName['hi'].calls, [
     { method: 'messages.send', args: { channelId: '200', content: 'hi 1' } },
   ]);
-  assert.equal(!byName['grab']!.result.ok && byName['grab']!.result.error.code, 'NOT_GRANTED');
-  assert.equal(!byName['spin']!.result.ok && byName['spin']!.result.error.code, 'CPU_LIMIT');
-  assert.deepEqual(byName['message_created']!.result.ok && byName['message_created']!.result.output, 'HELLO');
+  assert.equal(byName['grab'].result.error.code, 'NOT_GRANTED');
+  assert.equal(byName['spin'].result.error.code, 'CPU_LIMIT');
+  assert.deepEqual(byName['message_created'].result.output, 'HELLO');
 });
 
 test('the CLI exits 0 when every case passes and 1 otherwise', () => {
-  const run = (args: string[]) =>
-    spawnSync(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'plugins/sdk/cli.ts', ...args], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
   const ok = run(['test', path.join(BUILTIN_DIR, 'dice')]);
   assert.equal(ok.status, 0, ok.stdout + ok.stderr);
   assert.match(ok.stdout, /reef\.dice@1\.0\.0: 4 case\(s\)/);

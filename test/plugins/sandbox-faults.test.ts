@@ -241,3 +241,42 @@ test('a wall-clock limit ends an execution waiting forever on the host', async (
     slow.close();
   }
 });
+
+test('a continuation that outlives its execution and loops is stopped; the host thread never blocks', async () => {
+  const r = await script(
+    'space:stray',
+    'ctx.kv.get("a").catch(() => 0).then(() => { for (;;) {} }); return 1',
+    ['kv'],
+  );
+  assert.deepEqual(r.ok && r.output, 1);
+  // the host's event loop keeps ticking while the isolate spins, until the watchdog disposes it
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 5);
+  try {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && !warnings.some((w) => w.key === 'space:stray')) {
+      const next = await script('space:stray', 'return 2');
+      // a call queued behind the runaway continuation is the one that sees the limit (same space)
+      assert.ok(next.ok || next.error.code === 'CPU_LIMIT', JSON.stringify(next));
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    assert.ok(
+      warnings.some((w) => w.key === 'space:stray'),
+      'the runaway isolate was disposed',
+    );
+  } finally {
+    clearInterval(timer);
+  }
+  assert.ok(ticks > 0, 'the event loop ran while the isolate was busy');
+  await healthy('space:stray');
+});
+
+test('an unhandled rejection fails its execution (SCRIPT_ERROR), not the isolate', async () => {
+  const r = await script('space:rej', 'Promise.reject(new Error("stray")); return 1');
+  failed(r, 'SCRIPT_ERROR');
+  if (!r.ok) assert.match(r.error.message, /unhandled promise rejection: stray/);
+  await healthy('space:rej');
+  // a capability error the script ignores is not one
+  const ignored = await script('space:rej', 'ctx.messages.send({}); return 3');
+  assert.deepEqual(ignored.ok && ignored.output, 3);
+});
