@@ -12,6 +12,8 @@ export interface Email {
   subject: string;
   text: string;
   html?: string;
+  /** Files sent with it (an invite's .ics); text content. */
+  attachments?: Array<{ filename: string; contentType: string; content: string }>;
   /** Machine-readable context (kind of email, token) for the outbox; not sent over SMTP. */
   meta?: Record<string, string>;
 }
@@ -48,6 +50,7 @@ export function createSmtpMailer(url: string, from: string): Mailer {
         subject: email.subject,
         text: email.text,
         ...(email.html ? { html: email.html } : {}),
+        ...(email.attachments ? { attachments: email.attachments } : {}),
       });
     },
   };

@@ -15,6 +15,7 @@ import { SeriesService } from './series.service.ts';
 
 export type { MeetingEventInfo, MeetingEventLookup } from './meeting-lookup.ts';
 export { meetingEventLookup } from './meeting-lookup.ts';
+export { meetingInviteIcs, type InviteIcsOptions } from './invite-ics.ts';
 export type * from './tables.ts';
 export type { CalendarPorts } from './ports.ts';
 export { meetingUrl } from './ports.ts';

@@ -21,6 +21,8 @@ import {
   type InviteInput,
 } from './meeting-rooms.schema.ts';
 import { spaceInfo } from './events.port.ts';
+import { meetingInviteIcs } from '../calendar/index.ts';
+import { zone } from './time.ts';
 import type { PublicTarget } from './public-targets.ts';
 
 type GuestReply = MeetingRoomView & { guest: Guest; opened: boolean };
@@ -244,6 +246,18 @@ export class GuestsService {
         to: row.email,
         subject: `You are invited to ${ev.name}`,
         text: `Join the meeting for ${ev.name} on ${ev.eventDate}${ev.eventTime ? ` at ${ev.eventTime}` : ''}: ${invite.inviteUrl}\n`,
+        attachments: [
+          {
+            filename: 'invite.ics',
+            contentType: 'text/calendar; charset=utf-8; method=REQUEST',
+            content: meetingInviteIcs(ev, {
+              tz: zone(space.timezone),
+              url: invite.inviteUrl,
+              host: new URL(this.d.publicUrl).host || 'reef',
+              spaceName: space.name,
+            }),
+          },
+        ],
         meta: { kind: 'meeting_invite', token: row.token },
       });
     return invite;

@@ -6,6 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import ICAL from 'ical.js';
 import { TestContext } from '../context.ts';
 import { FakeLiveKit } from '../fakes/livekit.ts';
 import { SioClient } from '../realtime-clients.ts';
@@ -87,10 +88,21 @@ test('guests: password, invite token, grants, kick blocks rejoin, reconnect, las
     const inv = await expectStatus(
       t.api('POST', `${S}/invite`, {
         token: space.owner.accessToken,
-        body: { maxUses: 1, expiresInHours: 2 },
+        body: { maxUses: 1, expiresInHours: 2, email: `kim-${eventId}@example.com` },
       }),
       201,
     );
+    // The invitee gets the link by email with an ICS attachment (parsed back with ical.js).
+    const mail = await t.mailer.waitFor(`kim-${eventId}@example.com`, () => true, 15_000);
+    assert.match(mail.text, new RegExp(inv.token));
+    const ics = mail.attachments?.find((a) => a.filename.endsWith('.ics'));
+    assert.ok(ics, 'an .ics attachment');
+    const cal = new ICAL.Component(ICAL.parse(ics.content));
+    assert.equal(cal.getFirstPropertyValue('method'), 'REQUEST');
+    const vevent = cal.getFirstSubcomponent('vevent')!;
+    assert.equal(vevent.getFirstPropertyValue('x-meeting-url'), inv.inviteUrl);
+    assert.equal(String(vevent.getFirstPropertyValue('url')), inv.inviteUrl);
+    assert.ok(new ICAL.Event(vevent).summary.length > 0);
     assert.equal(inv.maxUses, 1);
     assert.equal(inv.useCount, 0);
     assert.match(inv.inviteUrl, new RegExp(inv.token));
