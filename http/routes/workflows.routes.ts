@@ -44,7 +44,26 @@ export function registerWorkflowsRoutes(r: Router, { engine, services }: RouteDe
   );
 
   // ---- commands ----
-  r.get(`${base}/commands`, async (ctx) => manage.commands(db, me(ctx).id, sid(ctx)));
+  // The space's own commands, then those of plugins enabled in it (a custom command of the same
+  // name wins on invoke, so the plugin's is not listed).
+  r.get(`${base}/commands`, async (ctx) => {
+    const spaceId = sid(ctx);
+    const own = await manage.commands(db, me(ctx).id, spaceId);
+    const taken = new Set(own.map((c) => c.name));
+    const fromPlugins = (await services.plugins.commands(spaceId))
+      .filter((c) => !taken.has(c.name))
+      .map((c) => ({
+        id: `plugin:${c.pluginId}:${c.name}`,
+        spaceId,
+        name: c.name,
+        description: c.description,
+        args: c.args,
+        pluginId: c.pluginId,
+        createdBy: null,
+        createdAt: null,
+      }));
+    return [...own, ...fromPlugins].sort((a, b) => a.name.localeCompare(b.name));
+  });
   r.post(`${base}/commands`, async (ctx) =>
     created(await manage.createCommand(db, me(ctx).id, sid(ctx), body(ctx, schema.CommandInput))),
   );

@@ -26,6 +26,14 @@ test('a command of a plugin enabled in the space is invoked like a custom one (a
     }),
     200,
   );
+  // Listed for any member beside the space's own commands, marked with the plugin.
+  const listed = await expectStatus(
+    t.api('GET', `/spaces/${space.id}/workflows/commands`, { token: bob.accessToken }),
+    200,
+  );
+  const roll = listed.find((c: any) => c.name === 'roll');
+  assert.equal(roll.pluginId, 'reef.dice');
+  assert.ok(roll.args.some((a: any) => a.name === 'dice'));
   const bad = await invoke({ nope: 1 });
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.message, 'args.nope: is not an argument of this command');
