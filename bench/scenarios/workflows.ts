@@ -243,7 +243,7 @@ async function slashCommands(ctx: BenchContext, row: Row): Promise<void> {
       ...ctx.services,
       NAMESPACE: `bench${randomBytes(4).toString('hex')}`,
       DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
+      // LOG_LEVEL stays info: readiness is the "reef listening" log line (bench/lib/procs.ts).
     });
     const base = server.url;
     const tag = randomBytes(4).toString('hex');
