@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVICES, SERVICE_URLS, TestContext, uniq } from './context.ts';
+import { SERVICES, SERVICE_URLS, TestContext, allocateNodeId, uniq } from './context.ts';
 import { registerUsers, type TestUser } from './helpers/users.ts';
 import { SioClient, sleep, until } from './realtime-clients.ts';
 
@@ -54,6 +54,7 @@ class ChildNode {
         ...process.env,
         ...SERVICE_URLS,
         ...clusterEnv(node),
+        NODE_ID: await allocateNodeId(node),
         PORT: '0',
         HOST: '127.0.0.1',
         DATA_DIR: dataDir,

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../engine/config.ts';
 import type { Email, Mailer } from '../engine/email.ts';
 import type { Clock } from '../engine/clock.ts';
@@ -19,6 +20,24 @@ export const SERVICE_URLS = {
   NATS_URL: process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222',
   REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
 };
+
+/**
+ * A snowflake node id no other live test node uses (services mode). Test files run side by side on
+ * one PostgreSQL: two nodes with the same NODE_ID minting ids in the same millisecond would mint the
+ * same id. Ids come from an atomic counter in Redis, spread over 16–1023 (below 16 is left to
+ * fixtures that pick their own). Embedded mode: each node has its own database; `fallback` stands.
+ */
+export async function allocateNodeId(fallback = '0'): Promise<string> {
+  if (!SERVICES) return fallback;
+  const redis = new Redis(SERVICE_URLS.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  try {
+    await redis.connect();
+    const n = await redis.incr('reef-test:node-id');
+    return String(16 + (n % 1008));
+  } finally {
+    redis.disconnect();
+  }
+}
 
 /** A short unique suffix for names (users, spaces) so tests never collide. */
 export function uniq(prefix = 'u'): string {
@@ -103,6 +122,8 @@ export class TestContext {
         : {}),
       ...opts.env,
     };
+    // Services mode: a node id of its own, whatever the test asked (distinct nodes stay distinct).
+    env.NODE_ID = await allocateNodeId(env.NODE_ID);
     const config = loadConfig(env);
     const ctx = new TestContext(null as unknown as Reef, config, dataDir);
     const reef = await startReef(config, {

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigSchema } from '../../engine/config.ts';
-import { SERVICES, SERVICE_URLS, TestContext, uniq } from '../context.ts';
+import { SERVICES, SERVICE_URLS, TestContext, allocateNodeId, uniq } from '../context.ts';
 import { SioClient, until } from '../realtime-clients.ts';
 import { addMember, createSpace, expectStatus } from '../spaces/helpers.ts';
 import { createEvent } from './helpers.ts';
@@ -75,7 +75,7 @@ before(async () => {
   if (!SERVICES) return;
   const ns = uniq('mrc');
   a = await TestContext.start({ env: clusterEnv(ns, '1') });
-  await spawnNode({ ...SERVICE_URLS, ...clusterEnv(ns, '2') });
+  await spawnNode({ ...SERVICE_URLS, ...clusterEnv(ns, '2'), NODE_ID: await allocateNodeId('2') });
   await until(
     () => a.reef.engine.actors.stats().liveMembers >= 2 && a.reef.engine.actors.stats().ownedShards < 16,
     30_000,
