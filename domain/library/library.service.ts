@@ -10,11 +10,12 @@
  *   (or that was deleted) is left out of the viewer's page.
  */
 import type { Db } from '../../engine/db/index.ts';
-import { badRequest, notFound } from '../../engine/errors.ts';
+import { badRequest, forbidden, notFound } from '../../engine/errors.ts';
 import type { PostDto } from '../social/index.ts';
 import type { CollectionsService } from './collections.service.ts';
 import type { CollectionDto } from './collections.schema.ts';
 import {
+  blockedEitherWay,
   countLikes,
   deleteLike,
   getLike,
@@ -47,6 +48,9 @@ export class LibraryService {
     } else {
       if (itemId === meId) throw badRequest('You cannot like yourself');
       if ((await users(db, [itemId])).length === 0) throw notFound('User not found');
+      // Across a block (either way) nobody saves the other (spec "Block Filtering" spirit).
+      if (await blockedEitherWay(db, meId, itemId))
+        throw forbidden('You cannot like a user you blocked or who blocked you');
     }
   }
 

@@ -91,6 +91,13 @@ test('like users (not oneself, not unknown ones) and pages; counts', async () =>
     [b!.username, a!.username],
   );
   assert.ok(users[0].likedAt);
+  // Across a block, either way, no like.
+  const [x] = await registerUsers(t, 1);
+  assert.equal((await t.api('PUT', `/users/blocks/${me!.id}`, { token: x!.accessToken })).status, 204);
+  const blocked = await t.api('PUT', `/library/users/${x!.id}`, { token: me!.accessToken });
+  assert.equal(blocked.status, 403);
+  assert.equal(blocked.body.error.code, 'FORBIDDEN');
+  assert.equal((await t.api('PUT', `/library/users/${me!.id}`, { token: x!.accessToken })).status, 403);
 
   // Liking a page through the library is following it.
   const { space } = await createPage(t);
