@@ -217,7 +217,11 @@ describe('reef as a process', { concurrency: true }, () => {
         await sleep(100);
         refused = await tryConnect(first.port);
       }
-      assert.equal(refused, 'ECONNREFUSED', 'new connections are refused');
+      // Refused, or reset when the attempt sat in the accept backlog as the listener closed.
+      assert.ok(
+        refused === 'ECONNREFUSED' || refused === 'ECONNRESET',
+        `new connections are refused: ${refused}`,
+      );
       await sleep(200);
       assert.equal(first.proc.exitCode, null, 'still running while a request is in flight');
       assert.equal(response, '', 'the in-flight request has not been answered early');
