@@ -255,7 +255,7 @@ async function slashCommands(ctx: BenchContext, row: Row): Promise<void> {
     });
     if (reg.status >= 300) throw new Error(`register: ${reg.status} ${JSON.stringify(reg.body)}`);
     const token = String(reg.body.accessToken);
-    const space = await api(base, 'POST', '/spaces', { name: `wf ${tag}`, slug: `wf${tag}` }, token);
+    const space = await api(base, 'POST', '/spaces', { name: `wf ${tag}`, slug: `wfspace${tag}` }, token);
     if (space.status !== 201) throw new Error(`space: ${space.status}`);
     const channels = await api(base, 'GET', `/spaces/${space.body.id}/channels`, undefined, token);
     const channelId: string = channels.body.find((c: { name: string }) => c.name === 'general').id;
