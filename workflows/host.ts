@@ -23,7 +23,7 @@ import { bodyText, hostAllowed, parseAllowance, request, sign, type AddressPolic
 import { cardDto } from './presenter.ts';
 import { render } from './templates.ts';
 
-export type HostPorts = Pick<Engine, 'config' | 'kv' | 'jobs' | 'rooms' | 'ids' | 'log'> & {
+export type HostPorts = Pick<Engine, 'config' | 'kv' | 'jobs' | 'rooms' | 'ids' | 'log' | 'clock'> & {
   db: Db;
   /** The space actors' client (a getter: services are built after this feature's factory runs). */
   spaces: () => SpaceClient;
@@ -64,7 +64,7 @@ export class Host {
   /** One signed attempt. */
   async deliver(job: WebhookJob): Promise<HttpResponse> {
     const secret = await this.signingSecret(job.spaceId);
-    const ts = Math.floor(Date.now() / 1000);
+    const ts = Math.floor(this.p.clock.now() / 1000);
     const body = bodyText(job.input.body) ?? '';
     const headers: Record<string, string> = {
       ...(Object.keys(job.input.headers ?? {}).some((k) => k.toLowerCase() === 'content-type')

@@ -28,7 +28,7 @@ export class TriggerIntake {
   private readonly cache = new Map<string, { at: number; types: Set<string> }>();
 
   constructor(
-    private readonly e: Pick<Engine, 'bus' | 'jobs' | 'kv' | 'log' | 'config'>,
+    private readonly e: Pick<Engine, 'bus' | 'jobs' | 'kv' | 'log' | 'config' | 'clock'>,
     private readonly db: Db,
     private readonly plugins: () => PluginPort | null,
   ) {}
@@ -40,7 +40,7 @@ export class TriggerIntake {
 
   private async types(spaceId: string): Promise<Set<string>> {
     const hit = this.cache.get(spaceId);
-    const now = Date.now();
+    const now = this.e.clock.now();
     if (hit && now - hit.at < CACHE_MS) return hit.types;
     const rows = await this.db
       .selectFrom('workflows')

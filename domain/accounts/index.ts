@@ -26,6 +26,8 @@ export type { SpaceDirectory, SpaceProfile, AccountHooks, PairHook, UserHook } f
 export type { UserDto, PublicUserDto } from './users.schema.ts';
 export type { BanDto } from './bans.service.ts';
 export { toUserDto, toPublicUser, toUserSummary } from './users.schema.ts';
+/** The one block check other features use: either user blocks the other. */
+export { blockedEitherWay } from './users.repository.ts';
 export type { Db } from './tokens.ts';
 
 export class Accounts {

@@ -303,20 +303,6 @@ export async function declineInProjection(db: Db, conversationId: string, userId
 
 // ---- facts from other features ----
 
-export async function blockedEitherWay(db: Db, a: string, b: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('user_blocks')
-    .select('blocker_id')
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('blocker_id', '=', a), eb('blocked_id', '=', b)]),
-        eb.and([eb('blocker_id', '=', b), eb('blocked_id', '=', a)]),
-      ]),
-    )
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /** Pairs (blocker, blocked) among these users. */
 export async function blocksAmong(
   db: Db,

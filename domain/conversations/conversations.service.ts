@@ -5,6 +5,7 @@
  * shared spaces) and renders its answers. After each change the caller's own view of the rows is
  * brought up to date before answering (the actor's outbox does the same write again, guarded by rev).
  */
+import { blockedEitherWay } from '../accounts/index.ts';
 import type { Db } from '../../engine/db/index.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { Ids } from '../../engine/ids.ts';
@@ -20,7 +21,6 @@ import type {
 import type { RoomMembership } from './delivery.ts';
 import {
   applyView,
-  blockedEitherWay,
   blocksAmong,
   claimPair,
   conversationsOf,

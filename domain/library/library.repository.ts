@@ -138,18 +138,3 @@ export function users(db: Db, ids: readonly string[]): Promise<UserRow[]> {
     .where('id', 'in', [...new Set(ids)])
     .execute();
 }
-
-/** Either user blocks the other (accounts' user_blocks). */
-export async function blockedEitherWay(db: Db, a: string, b: string): Promise<boolean> {
-  const r = await db
-    .selectFrom('user_blocks')
-    .select('blocker_id')
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('blocker_id', '=', a), eb('blocked_id', '=', b)]),
-        eb.and([eb('blocker_id', '=', b), eb('blocked_id', '=', a)]),
-      ]),
-    )
-    .executeTakeFirst();
-  return r !== undefined;
-}

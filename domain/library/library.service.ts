@@ -14,8 +14,8 @@ import { badRequest, forbidden, notFound } from '../../engine/errors.ts';
 import type { PostDto } from '../social/index.ts';
 import type { CollectionsService } from './collections.service.ts';
 import type { CollectionDto } from './collections.schema.ts';
+import { blockedEitherWay } from '../accounts/index.ts';
 import {
-  blockedEitherWay,
   countLikes,
   deleteLike,
   getLike,

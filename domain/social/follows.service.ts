@@ -5,6 +5,7 @@
  * Events (to each one's personal room): follow:request_received and follow:new_follower to the
  * followee, follow:accepted to the follower whose request was accepted.
  */
+import { blockedEitherWay } from '../accounts/index.ts';
 import type { Db } from '../../engine/db/index.ts';
 import { badRequest, forbidden, notFound } from '../../engine/errors.ts';
 import { room } from '../../engine/rooms.ts';
@@ -28,20 +29,6 @@ import {
   type FollowStatus,
   type UserSummary,
 } from './follows.schema.ts';
-
-async function blockedEitherWay(db: Db, a: string, b: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('user_blocks')
-    .select('blocker_id')
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('blocker_id', '=', a), eb('blocked_id', '=', b)]),
-        eb.and([eb('blocker_id', '=', b), eb('blocked_id', '=', a)]),
-      ]),
-    )
-    .executeTakeFirst();
-  return !!row;
-}
 
 export class FollowsService {
   constructor(
