@@ -38,7 +38,7 @@ export interface NotifyBatch {
   inserted: string[];
   effectId: string;
 }
-/** One job for the deliveries of one turn (any conversations); a job of one batch is the older shape. */
+/** The notify work of many batches (also the `dm.notify` job of earlier versions; one batch is the oldest shape). */
 export type NotifyJob = NotifyBatch | { batches: NotifyBatch[] };
 
 export interface DeliveryDeps {
@@ -53,13 +53,7 @@ export interface DeliveryDeps {
 const PREVIEW = 140;
 
 export function deliveryPorts(d: DeliveryDeps): ConversationPorts {
-  const notifyQueue = new NotifyFolder((batches) =>
-    d.jobs.enqueue<NotifyJob>(
-      NOTIFY_QUEUE,
-      { batches },
-      { jobId: `dm-notify:${batches[0]!.effectId}:${batches.length}`, attempts: 3 },
-    ),
-  );
+  const notifyQueue = new NotifyFolder((batches) => notifyRecipients(d, { batches }));
   return {
     async sync(view) {
       await applyView(d.db, view);
@@ -81,8 +75,8 @@ export function deliveryPorts(d: DeliveryDeps): ConversationPorts {
     },
     write: (e) => insertBatch(d.db, e.conversationId, e.messages),
     fanOut: (e, inserted) => fanOut(d, e, inserted),
-    // Notifications and pushes leave through the jobs port: the next delivery does not wait for them.
-    // Deliveries of the same turn (many conversations) share one job.
+    // Notifications and pushes of many conversations are written together (NotifyFolder): the
+    // effect is done once they are stored. (dm:new left with the commit, so nothing waits on this.)
     notify: (e, inserted, ctx) => notifyQueue.add({ effect: e, inserted, effectId: ctx.effectId }),
     async remove(e) {
       await deleteConversationRows(d.db, e.conversationId);
@@ -154,41 +148,74 @@ async function fanOut(
 }
 
 /**
- * Collects the notify batches handed to it in one turn and enqueues them as one job; each caller
- * resolves once the job holding its batch is queued (so the outbox row is deleted only then).
+ * Group commit for notifications: the notify batches of many conversations are written together,
+ * in a constant number of statements (notifyRecipients). While one flush runs, new batches queue;
+ * the next flush takes them all, so a busy node writes fewer, larger batches and an idle one writes
+ * at once. Each caller resolves once the flush holding its batch is done, so the outbox row of its
+ * effect is deleted only after its notifications are stored (a failure is retried by the relay).
  */
-class NotifyFolder {
+export class NotifyFolder {
   private pending: Array<{ batch: NotifyBatch; done: (err?: unknown) => void }> = [];
+  private running = false;
 
-  constructor(private readonly enqueue: (batches: NotifyBatch[]) => Promise<void>) {}
+  constructor(
+    private readonly run: (batches: NotifyBatch[]) => Promise<void>,
+    private readonly max = 500,
+  ) {}
 
   add(batch: NotifyBatch): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      if (this.pending.length === 0) setImmediate(() => void this.flush());
       this.pending.push({ batch, done: (err) => (err === undefined ? resolve() : reject(err)) });
+      if (this.running) return;
+      this.running = true;
+      // Let the deliveries of this turn join the first flush.
+      setImmediate(() => void this.drain());
     });
   }
 
-  private async flush(): Promise<void> {
-    const items = this.pending.splice(0, 500);
-    if (this.pending.length) setImmediate(() => void this.flush());
+  private async drain(): Promise<void> {
     try {
-      await this.enqueue(items.map((i) => i.batch));
-      for (const i of items) i.done();
-    } catch (err) {
-      for (const i of items) i.done(err ?? new Error('enqueue failed'));
+      while (this.pending.length) {
+        const items = this.pending.splice(0, this.max);
+        try {
+          await this.run(items.map((i) => i.batch));
+          for (const i of items) i.done();
+        } catch (err) {
+          for (const i of items) i.done(err ?? new Error('notify failed'));
+        }
+      }
+    } finally {
+      this.running = false;
     }
   }
 }
 
+type NotifyDeps = Pick<DeliveryDeps, 'db' | 'notifier' | 'push'>;
+
+/** One recipient's `dm` notification (and push) for one conversation's batch. */
+interface Note {
+  userId: string;
+  conversationId: string;
+  effectId: string;
+  data: {
+    conversationId: string;
+    messageId: string;
+    count: number;
+    authorId: string;
+    authorUsername: string | null;
+    authorDisplayName: string | null;
+    preview: string;
+  };
+  title: string;
+}
+
 /**
- * The `dm.notify` job: per conversation, its batches folded into one (a `dm` notification and a
- * push per recipient, counting every message of the job, for the latest), as a group commit would.
+ * The notify work of many batches (the `dm.notify` job's shape): per conversation, its batches
+ * folded into one (a `dm` notification and a push per recipient, counting every message, for the
+ * latest), and the whole lot written with a constant number of statements: profiles of authors the
+ * messages do not carry, blocks among group members, devices, the notifier's batch.
  */
-export async function notifyRecipients(
-  d: Pick<DeliveryDeps, 'db' | 'notifier' | 'push'>,
-  job: NotifyJob,
-): Promise<void> {
+export async function notifyRecipients(d: NotifyDeps, job: NotifyJob): Promise<void> {
   const batches = 'batches' in job ? job.batches : [job];
   const byConversation = new Map<string, NotifyBatch[]>();
   for (const b of batches) {
@@ -196,79 +223,112 @@ export async function notifyRecipients(
     if (list) list.push(b);
     else byConversation.set(b.effect.conversationId, [b]);
   }
-  for (const list of byConversation.values()) {
+  const folded: NotifyBatch[] = [...byConversation.values()].map((list) => {
     const last = list[list.length - 1]!;
-    await notifyBatch(d, {
+    return {
       effect: { ...last.effect, messages: list.flatMap((b) => b.effect.messages) },
       inserted: list.flatMap((b) => b.inserted),
       effectId: last.effectId,
-    });
+    };
+  });
+  const notes = await notesOf(d, folded);
+  if (notes.length === 0) return;
+  const items = notes.map((n) => ({ userId: n.userId, type: 'dm', data: n.data }));
+  if (d.notifier.notifyMany) await d.notifier.notifyMany(items);
+  else for (const it of items) await d.notifier.notify(it.userId, it.type, it.data);
+  // Pushes: the recipient's `dm` mobile preference (social-graph-api "Notification Preferences"),
+  // only for users with a device at all; muted conversations never got a note.
+  const withDevices = await d.push.usersWithDevices([...new Set(notes.map((n) => n.userId))]);
+  const pushable = notes.filter((n) => withDevices.has(n.userId));
+  if (pushable.length === 0) return;
+  const ctx = pushable.map((n) => ({
+    userId: n.userId,
+    type: 'dm',
+    data: { conversationId: n.conversationId },
+  }));
+  const allowed = d.notifier.pushAllowedMany
+    ? await d.notifier.pushAllowedMany(ctx)
+    : await Promise.all(
+        ctx.map((c) => d.notifier.pushAllowed?.(c.userId, c.type, c.data) ?? Promise.resolve(true)),
+      );
+  for (let i = 0; i < pushable.length; i++) {
+    if (!allowed[i]) continue;
+    const n = pushable[i]!;
+    await d.push.enqueue(
+      {
+        kind: 'dm',
+        userIds: [n.userId],
+        conversationId: n.conversationId,
+        messageId: n.data.messageId,
+        title: n.title,
+        body: n.data.preview,
+      },
+      `dm:${n.effectId}:${n.userId}`,
+    );
   }
 }
 
 /**
- * One conversation's batch: a `dm` notification and a push per recipient; none for muted
- * conversations or blocked authors (spec "PUT /conversations/:id/mute", "Block Filtering").
+ * Who gets a `dm` note for each folded batch: accepted members who did not mute the conversation,
+ * for the messages of others whose author they do not block (spec "PUT /conversations/:id/mute",
+ * "Block Filtering"); the note is about the latest such message and counts them all.
  */
-async function notifyBatch(
-  d: Pick<DeliveryDeps, 'db' | 'notifier' | 'push'>,
-  { effect: e, inserted, effectId }: NotifyBatch,
-): Promise<void> {
-  const fresh = new Set(inserted);
-  const messages = e.messages.filter((m) => fresh.has(m.id));
-  const recipients = e.members.filter((m) => m.status === 'accepted' && !m.muted);
-  if (recipients.length === 0 || messages.length === 0) return;
-  const missing = messages.filter((m) => !m.author).map((m) => m.authorId);
+async function notesOf(d: NotifyDeps, folded: NotifyBatch[]): Promise<Note[]> {
+  const work = folded
+    .map(({ effect: e, inserted, effectId }) => {
+      const fresh = new Set(inserted);
+      return {
+        e,
+        effectId,
+        messages: e.messages.filter((m) => fresh.has(m.id)),
+        recipients: e.members.filter((m) => m.status === 'accepted' && !m.muted),
+      };
+    })
+    .filter((w) => w.messages.length > 0 && w.recipients.length > 0);
+  if (work.length === 0) return [];
+  const missing = work.flatMap((w) => w.messages.filter((m) => !m.author).map((m) => m.authorId));
   const known = missing.length ? await profiles(d.db, missing) : new Map<string, ProfileRow>();
-  const authorOf = (m: (typeof messages)[number]) => {
-    if (m.author) return { username: m.author.username, displayName: m.author.displayName };
-    const p = known.get(m.authorId);
-    return p ? { username: p.username, displayName: p.display_name } : null;
-  };
   // In a 1:1 a block stops the send itself; only groups can carry messages from a blocked author.
-  const blocks =
-    e.members.length > 2
-      ? await blocksAmong(d.db, [
-          ...new Set([...e.members.map((m) => m.userId), ...messages.map((m) => m.authorId)]),
-        ])
-      : [];
+  const groupUsers = work
+    .filter((w) => w.e.members.length > 2)
+    .flatMap((w) => [...w.e.members.map((m) => m.userId), ...w.messages.map((m) => m.authorId)]);
+  const blocks = groupUsers.length ? await blocksAmong(d.db, [...new Set(groupUsers)]) : [];
   const blocked = new Set(blocks.map((b) => `${b.blocker_id}:${b.blocked_id}`));
-  const withDevices = await d.push.usersWithDevices(recipients.map((r) => r.userId));
-  for (const r of recipients) {
-    const theirs = messages.filter(
-      (m) => m.authorId !== r.userId && !blocked.has(`${r.userId}:${m.authorId}`),
-    );
-    const latest = theirs[theirs.length - 1];
-    if (!latest) continue;
-    const author = authorOf(latest);
-    const preview = latest.content
-      ? latest.content.slice(0, PREVIEW)
-      : latest.attachments.length
-        ? '📎 Attachment'
-        : '';
-    await d.notifier.notify(r.userId, 'dm', {
-      conversationId: e.conversationId,
-      messageId: latest.id,
-      count: theirs.length,
-      authorId: latest.authorId,
-      authorUsername: author?.username ?? null,
-      authorDisplayName: author?.displayName ?? null,
-      preview,
-    });
-    // The recipient's `dm` mobile preference (social-graph-api "Notification Preferences").
-    if (!withDevices.has(r.userId)) continue;
-    const allowed = d.notifier.pushAllowed?.(r.userId, 'dm', { conversationId: e.conversationId });
-    if (allowed && !(await allowed)) continue;
-    await d.push.enqueue(
-      {
-        kind: 'dm',
-        userIds: [r.userId],
+  const notes: Note[] = [];
+  for (const { e, effectId, messages, recipients } of work) {
+    for (const r of recipients) {
+      const theirs = messages.filter(
+        (m) => m.authorId !== r.userId && !blocked.has(`${r.userId}:${m.authorId}`),
+      );
+      const latest = theirs[theirs.length - 1];
+      if (!latest) continue;
+      const p = latest.author ? null : known.get(latest.authorId);
+      const author = latest.author
+        ? { username: latest.author.username, displayName: latest.author.displayName }
+        : p
+          ? { username: p.username, displayName: p.display_name }
+          : null;
+      const preview = latest.content
+        ? latest.content.slice(0, PREVIEW)
+        : latest.attachments.length
+          ? '📎 Attachment'
+          : '';
+      notes.push({
+        userId: r.userId,
         conversationId: e.conversationId,
-        messageId: latest.id,
+        effectId,
+        data: {
+          conversationId: e.conversationId,
+          messageId: latest.id,
+          count: theirs.length,
+          authorId: latest.authorId,
+          authorUsername: author?.username ?? null,
+          authorDisplayName: author?.displayName ?? null,
+          preview,
+        },
         title: author?.displayName ?? author?.username ?? 'New message',
-        body: preview,
-      },
-      `dm:${effectId}:${r.userId}`,
-    );
+      });
+    }
   }
+  return notes;
 }

@@ -15,6 +15,7 @@ import { dmRequestStatus, portalInviteStatus } from './resolvers.ts';
 export type {
   Notifier,
   NotificationDto,
+  NotifyItem,
   NotifyOptions,
   ResolvedStatus,
   StatusResolver,

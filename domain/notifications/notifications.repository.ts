@@ -98,6 +98,66 @@ export async function silenced(db: Db, userId: string, actorId: string): Promise
   return r.rows[0]?.silenced === true;
 }
 
+/** What `notifyMany` needs to know of one item: its recipient's stance to the actor and preference. */
+export interface DeliveryFacts {
+  silenced: boolean;
+  /** The stored preference for the item's type; null when the user never changed it (defaults). */
+  pref: { email: boolean; in_app: boolean; mobile: boolean } | null;
+}
+
+/**
+ * `silenced` and the stored preference for many (user, type, actor) items in one statement, in
+ * item order: the batch form of `silenced` + `preferencesOf(db, user, type)`.
+ */
+export async function deliveryFacts(
+  db: Db,
+  items: Array<{ userId: string; type: string; actorId: string | null }>,
+): Promise<DeliveryFacts[]> {
+  if (items.length === 0) return [];
+  const payload = JSON.stringify(
+    items.map((x, i) => ({ i, user_id: x.userId, type: x.type, actor_id: x.actorId })),
+  );
+  const r = await sql<{
+    i: number;
+    silenced: boolean;
+    email: boolean | null;
+    in_app: boolean | null;
+    mobile: boolean | null;
+  }>`select x.i,
+      (x.actor_id is not null and x.actor_id <> x.user_id and (
+        exists (select 1 from user_mutes where user_id = x.user_id and muted_id = x.actor_id)
+        or exists (select 1 from user_blocks where (blocker_id = x.user_id and blocked_id = x.actor_id)
+          or (blocker_id = x.actor_id and blocked_id = x.user_id)))) as silenced,
+      p.email, p.in_app, p.mobile
+    from jsonb_to_recordset(${payload}::jsonb) as x(i int, user_id bigint, type text, actor_id bigint)
+    left join notification_preferences p on p.user_id = x.user_id and p.type = x.type
+    order by x.i`.execute(db);
+  return r.rows.map((row) => ({
+    silenced: row.silenced === true,
+    pref: row.in_app === null ? null : { email: row.email!, in_app: row.in_app, mobile: row.mobile! },
+  }));
+}
+
+/** Many notification rows in one statement. */
+export async function insertNotifications(
+  db: Db,
+  rows: Array<{ id: string; userId: string; type: string; data: Record<string, unknown>; createdAt: Date }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('notifications')
+    .values(
+      rows.map((row) => ({
+        id: row.id,
+        user_id: row.userId,
+        type: row.type,
+        data: JSON.stringify(row.data),
+        created_at: row.createdAt,
+      })),
+    )
+    .execute();
+}
+
 export async function emailOf(db: Db, userId: string): Promise<string | null> {
   const r = await db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirst();
   return r?.email ?? null;

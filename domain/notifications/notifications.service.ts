@@ -13,12 +13,14 @@ import type { Clock } from '../../engine/clock.ts';
 import type { Ids } from '../../engine/ids.ts';
 import { room, type Rooms } from '../../engine/rooms.ts';
 import { notFound } from '../../engine/errors.ts';
-import { describe, isActionable, notificationType } from './catalog.ts';
+import { defaultChannels, describe, isActionable, notificationType, type Channels } from './catalog.ts';
 import type { NotificationDelivery } from './delivery.ts';
 import type { PreferencesService } from './preferences.service.ts';
 import {
   countUnread,
+  deliveryFacts,
   insertNotification,
+  insertNotifications,
   listNotifications,
   markAllRead,
   markRead,
@@ -59,6 +61,22 @@ export interface Notifier {
    * their devices — the type's `mobile` preference and the push suppressors (space mutes).
    */
   pushAllowed?(userId: string, type: string, data: Record<string, unknown>): Promise<boolean>;
+  /**
+   * Many notifications at once, under exactly the rules of `notify` (mutes, blocks, channel
+   * preferences), in a constant number of statements: one lookup, one insert. Results in item order.
+   *
+   *   await notifier.notifyMany?.([{ userId, type: 'dm', data }, ...]);
+   */
+  notifyMany?(items: NotifyItem[]): Promise<Array<NotificationDto | null>>;
+  /** `pushAllowed` for many (user, type, data) items: the preferences in one lookup. Item order. */
+  pushAllowedMany?(items: NotifyItem[]): Promise<boolean[]>;
+}
+
+export interface NotifyItem {
+  userId: string;
+  type: string;
+  data: Record<string, unknown>;
+  opts?: NotifyOptions;
 }
 
 /**
@@ -140,23 +158,89 @@ export class NotificationsService implements Notifier {
       };
       this.p.rooms.emit(room.user(userId), 'notification:new', dto);
     }
-    if (this.delivery && (channels.mobile || channels.email)) {
-      const job = {
-        userId,
-        notificationId: dto?.id ?? null,
-        type,
-        ...describe(type, data),
-        data: pushData(data),
-      };
-      if (
-        channels.mobile &&
-        !notificationType(type)?.pushedByFeature &&
-        !(await this.pushSuppressed(db, userId, data))
-      )
-        await this.delivery.push(job);
-      if (channels.email) await this.delivery.email(job);
-    }
+    if (channels.mobile || channels.email) await this.deliverOut(db, { userId, type, data }, channels, dto);
     return dto;
+  }
+
+  /** The `mobile` and `email` channels of one notification (queued jobs). */
+  private async deliverOut(
+    db: Db,
+    { userId, type, data }: NotifyItem,
+    channels: Channels,
+    dto: NotificationDto | null,
+  ): Promise<void> {
+    if (!this.delivery) return;
+    const job = {
+      userId,
+      notificationId: dto?.id ?? null,
+      type,
+      ...describe(type, data),
+      data: pushData(data),
+    };
+    if (
+      channels.mobile &&
+      !notificationType(type)?.pushedByFeature &&
+      !(await this.pushSuppressed(db, userId, data))
+    )
+      await this.delivery.push(job);
+    if (channels.email) await this.delivery.email(job);
+  }
+
+  async notifyMany(items: NotifyItem[]): Promise<Array<NotificationDto | null>> {
+    const db = this.p.db;
+    const facts = await deliveryFacts(
+      db,
+      items.map((it) => {
+        const actor = actorOf(it.data, it.opts ?? {});
+        // A non-numeric actor matches no user id, exactly as `silenced` would find nothing.
+        return { userId: it.userId, type: it.type, actorId: actor && /^\d+$/.test(actor) ? actor : null };
+      }),
+    );
+    const createdAt = new Date(this.p.clock.now());
+    const out: Array<NotificationDto | null> = [];
+    const rows: Parameters<typeof insertNotifications>[1] = [];
+    const later: Array<{ item: NotifyItem; channels: Channels; dto: NotificationDto | null }> = [];
+    items.forEach((it, i) => {
+      const f = facts[i]!;
+      if (f.silenced) return void out.push(null);
+      const channels = f.pref ?? defaultChannels(it.type);
+      let dto: NotificationDto | null = null;
+      if (channels.in_app) {
+        const id = this.p.ids.next();
+        rows.push({ id, userId: it.userId, type: it.type, data: it.data, createdAt });
+        dto = {
+          id,
+          userId: it.userId,
+          type: it.type,
+          data: it.data,
+          read: false,
+          readAt: null,
+          createdAt: createdAt.toISOString(),
+          resolvedStatus: isActionable(it.type) ? 'pending' : null,
+        };
+      }
+      out.push(dto);
+      if (channels.mobile || channels.email) later.push({ item: it, channels, dto });
+    });
+    await insertNotifications(db, rows);
+    for (const dto of out) if (dto) this.p.rooms.emit(room.user(dto.userId), 'notification:new', dto);
+    for (const { item, channels, dto } of later) await this.deliverOut(db, item, channels, dto);
+    return out;
+  }
+
+  async pushAllowedMany(items: NotifyItem[]): Promise<boolean[]> {
+    const db = this.p.db;
+    const facts = await deliveryFacts(
+      db,
+      items.map((it) => ({ userId: it.userId, type: it.type, actorId: null })),
+    );
+    const out: boolean[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      const mobile = (facts[i]!.pref ?? defaultChannels(it.type)).mobile;
+      out.push(mobile && !(await this.pushSuppressed(db, it.userId, it.data)));
+    }
+    return out;
   }
 
   /** GET /notifications */
