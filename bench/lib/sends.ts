@@ -33,9 +33,13 @@ export async function api<T>(
   return JSON.parse(text) as T;
 }
 
+/** How long one send may take before it is given up (counted as failed, cause 'timeout'). */
+export const SEND_TIMEOUT_MS = 30_000;
+
 /**
  * POST a JSON body on a keep-alive agent; true on 2xx. `onFail` hears why a send failed: the status
- * and error code, or 'error' for a transport error.
+ * and error code, 'error' for a transport error, or 'timeout' when no complete answer came within
+ * `timeoutMs` (the request is destroyed, so a server that never answers cannot hang a closed loop).
  */
 export function post(
   url: string,
@@ -43,8 +47,17 @@ export function post(
   body: string,
   agent: http.Agent,
   onFail?: (why: string) => void,
+  timeoutMs: number = SEND_TIMEOUT_MS,
 ): Promise<boolean> {
   return new Promise((resolve) => {
+    let settled = false;
+    const settle = (ok: boolean, why?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (!ok) onFail?.(why ?? 'error');
+      resolve(ok);
+    };
     const req = http.request(
       url,
       { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } },
@@ -55,15 +68,18 @@ export function post(
         });
         res.on('end', () => {
           const ok = (res.statusCode ?? 500) < 300;
-          if (!ok) onFail?.(`${res.statusCode} ${/"code":"(\w+)"/.exec(text)?.[1] ?? ''}`.trim());
-          resolve(ok);
+          settle(ok, `${res.statusCode} ${/"code":"(\w+)"/.exec(text)?.[1] ?? ''}`.trim());
         });
+        res.on('error', () => settle(false, 'error'));
+        res.on('aborted', () => settle(false, 'error'));
       },
     );
-    req.on('error', () => {
-      onFail?.('error');
-      resolve(false);
-    });
+    // A wall-clock deadline for the whole exchange (req.setTimeout only measures socket idleness).
+    const timer = setTimeout(() => {
+      settle(false, 'timeout');
+      req.destroy();
+    }, timeoutMs);
+    req.on('error', () => settle(false, 'error'));
     req.end(body);
   });
 }

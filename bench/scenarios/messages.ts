@@ -16,7 +16,13 @@
  * check the channel's space membership, INSERT the message (its own statement), publish it on NATS,
  * and write it to the channel's WebSockets. Same database, tables, bus, tokens and driver; no
  * permission bitfields, overrides, ordering, unread/mention rows, notifications or triggers.
- * Knobs (env): BENCH_MSG_SENDERS (default 64), BENCH_MSG_PROBES (default 10).
+ * Knobs (env): BENCH_MSG_SENDERS (default 64), BENCH_MSG_PROBES (default 10), BENCH_MSG_WORKLOADS
+ * (default `busy,quiet`), BENCH_MSG_REEF_NODE_OPTIONS (NODE_OPTIONS of the reef process only, e.g.
+ * `--import <a profiler preload>`).
+ *
+ * Nothing here waits without a deadline: a send gives up after SEND_TIMEOUT_MS (counted as failed,
+ * with its cause), a listener socket that does not open and join within LISTEN_TIMEOUT_MS (or closes
+ * before) fails the run with a message, and the baseline's pool and statements have timeouts.
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -32,6 +38,7 @@ export const description =
   'channel messages: sends/s and send→ack / send→delivery p50/p99, one busy channel (100 listeners) and 1,000 quiet channels, reef vs one INSERT per message';
 
 const NONCE = 'bench ';
+const LISTEN_TIMEOUT_MS = 20_000;
 
 interface Sender {
   url: (channelId: string) => string;
@@ -50,69 +57,123 @@ interface RoundResult {
   ack: number[];
   delivery: number[];
   missing: number;
+  /** Server process CPU (user + system) per acknowledged send, µs; null off Linux. */
+  cpuUs: number | null;
+  /** Failed sends by cause ('503 SERVICE_UNAVAILABLE', 'timeout', ...). */
+  why: Map<string, number>;
 }
 
-/** Open the listener sockets (joined to the busy channel); `probes` of them time their deliveries. */
+const LISTEN_ATTEMPTS = 3;
+
+/**
+ * Open the listener sockets (joined to the busy channel); `probes` of them time their deliveries.
+ * A socket that closes or errs before it joined is opened again (up to LISTEN_ATTEMPTS; `onRetry`
+ * hears why); one that still cannot join fails the run rather than leave it waiting forever.
+ */
 async function listen(
   w: Workload,
   probes: number,
   onFrame: (nonce: string | null, probe: boolean) => void,
+  onRetry: (why: string) => void,
 ): Promise<WebSocket[]> {
   const every = Math.max(1, Math.floor(w.listeners.length / probes));
-  return Promise.all(
-    w.listeners.map(
-      (url, i) =>
-        new Promise<WebSocket>((resolve, reject) => {
-          const ws = new WebSocket(url, { perMessageDeflate: false });
-          const probe = i % every === 0;
-          let state: 'ready' | 'joining' | 'live' = 'ready';
-          ws.on('message', (raw: Buffer) => {
-            if (state === 'ready') {
-              state = 'joining';
-              const join = w.join?.(ws, w.channels[0]!) ?? Promise.resolve();
-              join.then(() => {
-                state = 'live';
-                resolve(ws);
-              }, reject);
-              return;
-            }
-            // Only message:new frames (reef also sends channel:activity to the space room).
-            if (state !== 'live' || raw.indexOf('"message:new"') < 0) return;
-            if (!probe) return onFrame(null, false);
-            const s = raw.toString();
-            const at = s.indexOf(NONCE);
-            onFrame(at < 0 ? null : s.slice(at + NONCE.length, at + NONCE.length + 16), true);
-          });
-          ws.once('error', reject);
-        }),
-    ),
-  );
+  const open = async (url: string, i: number): Promise<WebSocket> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await openListener(w, url, i % every === 0, onFrame);
+      } catch (err) {
+        const why = `listener ${i}: ${(err as Error).message}`;
+        if (attempt >= LISTEN_ATTEMPTS) throw new Error(`${why} (after ${attempt} attempts)`);
+        onRetry(why);
+      }
+    }
+  };
+  return Promise.all(w.listeners.map(open));
 }
 
-async function drive(w: Workload, seconds: number, probes: number, listeners: boolean): Promise<RoundResult> {
+function openListener(
+  w: Workload,
+  url: string,
+  probe: boolean,
+  onFrame: (nonce: string | null, probe: boolean) => void,
+): Promise<WebSocket> {
+  return new Promise<WebSocket>((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    let state: 'ready' | 'joining' | 'live' | 'failed' = 'ready';
+    const fail = (why: string) => {
+      if (state === 'live' || state === 'failed') return;
+      clearTimeout(timer);
+      state = 'failed';
+      ws.terminate();
+      reject(new Error(why));
+    };
+    const timer = setTimeout(() => fail(`not joined within ${LISTEN_TIMEOUT_MS} ms`), LISTEN_TIMEOUT_MS);
+    ws.once('close', (code, reason) =>
+      fail(`closed before joining (${state}): ${code} ${reason.toString()}`),
+    );
+    ws.on('error', (err) => fail(err.message));
+    ws.on('message', (raw: Buffer) => {
+      if (state === 'ready') {
+        state = 'joining';
+        const join = w.join?.(ws, w.channels[0]!) ?? Promise.resolve();
+        join.then(
+          () => {
+            if (state !== 'joining') return;
+            clearTimeout(timer);
+            state = 'live';
+            resolve(ws);
+          },
+          (err: Error) => fail(err.message),
+        );
+        return;
+      }
+      // Only message:new frames (reef also sends channel:activity to the space room).
+      if (state !== 'live' || raw.indexOf('"message:new"') < 0) return;
+      if (!probe) return onFrame(null, false);
+      const s = raw.toString();
+      const at = s.indexOf(NONCE);
+      onFrame(at < 0 ? null : s.slice(at + NONCE.length, at + NONCE.length + 16), true);
+    });
+  });
+}
+
+async function drive(
+  w: Workload,
+  seconds: number,
+  probes: number,
+  listeners: boolean,
+  onRetry: (why: string) => void = () => undefined,
+): Promise<RoundResult> {
   const sentAt = new Map<string, number>();
   const ack: number[] = [];
   const delivery: number[] = [];
   let frames = 0;
   const sockets = listeners
-    ? await listen(w, probes, (nonce, probe) => {
-        if (!probe) return void frames++;
-        if (nonce === null) return;
-        frames++;
-        const at = sentAt.get(nonce);
-        if (at !== undefined) delivery.push(performance.now() - at);
-      })
+    ? await listen(
+        w,
+        probes,
+        (nonce, probe) => {
+          if (!probe) return void frames++;
+          if (nonce === null) return;
+          frames++;
+          const at = sentAt.get(nonce);
+          if (at !== undefined) delivery.push(performance.now() - at);
+        },
+        onRetry,
+      )
     : [];
   const agent = new http.Agent({ keepAlive: true, maxSockets: w.senders.length });
   let acked = 0;
   let failed = 0;
+  const why = new Map<string, number>();
+  const onFail = (cause: string) => void why.set(cause, (why.get(cause) ?? 0) + 1);
   const elapsed = await closedLoop(w.senders, seconds, async (s) => {
     const nonce = randomBytes(8).toString('hex');
     const channel = w.channels[Math.floor(Math.random() * w.channels.length)]!;
     const t0 = performance.now();
     sentAt.set(nonce, t0);
     const headers = { authorization: `Bearer ${s.token}` };
-    const ok = await post(s.url(channel), headers, JSON.stringify({ content: NONCE + nonce }), agent);
+    const ok = await post(s.url(channel), headers, JSON.stringify({ content: NONCE + nonce }), agent, onFail);
     if (ok) {
       acked++;
       ack.push(performance.now() - t0);
@@ -123,7 +184,16 @@ async function drive(w: Workload, seconds: number, probes: number, listeners: bo
   while (frames < expected && performance.now() < settle) await new Promise((r) => setTimeout(r, 20));
   agent.destroy();
   for (const ws of sockets) ws.close();
-  return { acked, failed, seconds: elapsed, ack, delivery, missing: Math.max(0, expected - frames) };
+  return {
+    acked,
+    failed,
+    seconds: elapsed,
+    ack,
+    delivery,
+    missing: Math.max(0, expected - frames),
+    cpuUs: null,
+    why,
+  };
 }
 
 /** A native /ws client's channel:join, acknowledged. */
@@ -144,6 +214,10 @@ function joinReef(ws: WebSocket, channelId: string): Promise<void> {
 export async function run(ctx: BenchContext): Promise<void> {
   const sendersN = Number(process.env.BENCH_MSG_SENDERS ?? '64');
   const probes = Number(process.env.BENCH_MSG_PROBES ?? '10');
+  const workloads = (process.env.BENCH_MSG_WORKLOADS ?? 'busy,quiet')
+    .split(',')
+    .filter((k): k is 'busy' | 'quiet' => k === 'busy' || k === 'quiet');
+  const reefNodeOptions = process.env.BENCH_MSG_REEF_NODE_OPTIONS;
   const ns = `benchmsg${randomBytes(4).toString('hex')}`;
   const secret = randomBytes(30).toString('base64url');
   const reef = await ctx.startReef('reef', {
@@ -155,6 +229,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     WS_RATE_LIMIT: '1000000/1',
     PASSWORD_SCRYPT_N: '1024',
     DB_POOL_SIZE: '20',
+    ...(reefNodeOptions ? { NODE_OPTIONS: reefNodeOptions } : {}),
   });
   const base = await ctx.startBaseline('baseline', 'bench/scenarios/messages.ts', {
     ...ctx.services,
@@ -248,6 +323,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   const targets = [
     {
       label: 'reef',
+      server: reef,
       busy: {
         senders: sendersOf(reefSend, members),
         channels: [busy],
@@ -258,6 +334,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     },
     {
       label: 'baseline: INSERT per message',
+      server: base,
       busy: {
         senders: sendersOf(baseSend, members),
         channels: [busy],
@@ -269,7 +346,7 @@ export async function run(ctx: BenchContext): Promise<void> {
 
   const { durationS, warmupS, rounds } = ctx.options;
   const rows: string[] = [];
-  for (const kind of ['busy', 'quiet'] as const) {
+  for (const kind of workloads) {
     for (const t of targets) {
       ctx.progress(`${kind}: warm-up ${t.label}`);
       await drive(t[kind], warmupS, probes, false);
@@ -277,11 +354,19 @@ export async function run(ctx: BenchContext): Promise<void> {
     const results = new Map<string, RoundResult[]>(targets.map((t) => [t.label, []]));
     for (let r = 1; r <= rounds; r++)
       for (const t of targets) {
-        const res = await drive(t[kind], durationS, probes, kind === 'busy');
+        const cpu0 = t.server.cpuMs();
+        const res = await drive(t[kind], durationS, probes, kind === 'busy', (why) =>
+          ctx.progress(`${t.label}: reopening a listener socket (${why})`),
+        );
+        const cpu1 = t.server.cpuMs();
+        // Includes the listeners' join and the settle wait (small next to the round).
+        if (cpu0 !== null && cpu1 !== null && res.acked > 0) res.cpuUs = ((cpu1 - cpu0) * 1000) / res.acked;
         results.get(t.label)!.push(res);
         ctx.progress(
           `${kind} round ${r}/${rounds} ${t.label}: ${Math.round(res.acked / res.seconds)} sends/s, ack p99 ${pct(res.ack, 99).toFixed(1)} ms` +
-            (kind === 'busy' ? `, delivery p99 ${pct(res.delivery, 99).toFixed(1)} ms` : ''),
+            (res.cpuUs !== null ? `, server CPU ${Math.round(res.cpuUs)} µs/send` : '') +
+            (kind === 'busy' ? `, delivery p99 ${pct(res.delivery, 99).toFixed(1)} ms` : '') +
+            (res.failed ? `, failed: ${[...res.why].map(([k, n]) => `${n} × ${k}`).join(', ')}` : ''),
         );
       }
     const summary = targets.map((t) => {
@@ -295,21 +380,22 @@ export async function run(ctx: BenchContext): Promise<void> {
         del99: median(rs.map((x) => pct(x.delivery, 99))),
         missing: rs.reduce((n, x) => n + x.missing, 0),
         failed: rs.reduce((n, x) => n + x.failed, 0),
+        cpu: rs.every((x) => x.cpuUs !== null) ? median(rs.map((x) => x.cpuUs!)) : null,
       };
     });
     const baseRate = summary[1]!.rate;
     for (const s of summary)
       rows.push(
-        `| ${kind === 'busy' ? '1 busy channel, 100 listeners' : '1,000 quiet channels'} | ${s.label} | ${Math.round(s.rate)} | ${(s.rate / baseRate).toFixed(2)} | ${s.ack50.toFixed(1)} / ${s.ack99.toFixed(1)} ms | ${kind === 'busy' ? `${s.del50.toFixed(1)} / ${s.del99.toFixed(1)} ms` : '—'} | ${kind === 'busy' ? s.missing : '—'} | ${s.failed} |`,
+        `| ${kind === 'busy' ? '1 busy channel, 100 listeners' : '1,000 quiet channels'} | ${s.label} | ${Math.round(s.rate)} | ${(s.rate / baseRate).toFixed(2)} | ${s.ack50.toFixed(1)} / ${s.ack99.toFixed(1)} ms | ${kind === 'busy' ? `${s.del50.toFixed(1)} / ${s.del99.toFixed(1)} ms` : '—'} | ${kind === 'busy' ? s.missing : '—'} | ${s.failed} | ${s.cpu === null ? '—' : Math.round(s.cpu)} |`,
       );
   }
   ctx.note(
     `${sendersN} closed-loop senders (one message in flight each); ${rounds} rounds of ${durationS} s per target, alternating; medians over rounds. Delivery latency on ${probes} of the 100 sockets (all 100 counted for "missing").`,
   );
   ctx.note(
-    '| workload | target | sends/s | ratio | send→ack p50 / p99 | send→delivery p50 / p99 | deliveries missing | failed sends |',
+    '| workload | target | sends/s | ratio | send→ack p50 / p99 | send→delivery p50 / p99 | deliveries missing | failed sends | server CPU µs/send |',
   );
-  ctx.note('|---|---|---|---|---|---|---|---|');
+  ctx.note('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) ctx.note(r);
 }
 
@@ -318,7 +404,14 @@ export async function run(ctx: BenchContext): Promise<void> {
 async function serveBaseline(): Promise<void> {
   const ns = process.env.BENCH_MSG_NS ?? 'benchmsg';
   const key = new TextEncoder().encode(process.env.JWT_SECRET ?? '');
-  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
+  // Deadlines on everything, so a stuck connection fails a send (counted) instead of hanging the run.
+  const pool = new pg.Pool({
+    connectionString: process.env.DATABASE_URL,
+    max: 20,
+    connectionTimeoutMillis: 10_000,
+    query_timeout: 15_000,
+    statement_timeout: 10_000,
+  });
   await pool.query(`create table if not exists bench_msg_baseline (
     id bigint primary key, space_id bigint not null, channel_id bigint not null, author_id bigint not null,
     content text not null, created_at timestamptz not null default now())`);
