@@ -20,8 +20,8 @@ import pg from 'pg';
 import type { BenchContext } from '../lib/context.ts';
 import type { Database } from '../../engine/db/schema.ts';
 import { feedSources } from '../../domain/social/feed.service.ts';
-import { pageOf } from '../../domain/social/posts.repository.ts';
-import { feedPosts } from '../../domain/social/visibility.ts';
+import { feedPage, FEED_WINDOW_PER_POST, type FeedStrategy } from '../../domain/social/posts.repository.ts';
+import { feedByAuthorQuery, feedWindowQuery } from '../../domain/social/visibility.ts';
 import { createSpacesSocial } from '../../domain/social/spaces-adapter.ts';
 import '../../domain/social/tables.ts';
 import '../../domain/accounts/tables.ts';
@@ -189,7 +189,13 @@ async function viewer(
   const id = (
     await db.selectFrom('users').select('id').where('username_lower', '=', username).executeTakeFirstOrThrow()
   ).id;
-  if (!existing) {
+  // Wired once (a viewer whose wiring failed half-way gets it on the next run).
+  const wired = await db
+    .selectFrom('follows')
+    .select('followee_id')
+    .where('follower_id', '=', id)
+    .executeTakeFirst();
+  if (!wired) {
     await sql`insert into follows (follower_id, followee_id, status, created_at)
       select ${id}::bigint, f, 'accepted', now() from (${follows}) s(f) on conflict do nothing`.execute(db);
     await sql`insert into follows (follower_id, followee_id, status, created_at)
@@ -209,9 +215,17 @@ async function viewer(
 
 const spaces = createSpacesSocial(() => ({ managedSocialSpaces: async () => [] }));
 
-/** reef's feed page, as PostReader.feed runs it before presenting: one query. */
-async function reefPage(db: Db, viewerId: string, before?: string): Promise<string[]> {
-  return (await pageOf(feedPosts(db, viewerId, feedSources(viewerId, spaces)), { before, limit: PAGE })).map(
+/**
+ * reef's feed page, as PostReader.feed runs it before presenting (posts.repository's feedPage: the
+ * window query, and the per-followee query when the window falls short; or one of them).
+ */
+async function reefPage(
+  db: Db,
+  viewerId: string,
+  before?: string,
+  strategy: FeedStrategy = 'auto',
+): Promise<string[]> {
+  return (await feedPage(db, viewerId, feedSources(viewerId, spaces), { before, limit: PAGE }, strategy)).map(
     (p) => p.id,
   );
 }
@@ -302,23 +316,57 @@ export async function run(ctx: BenchContext): Promise<void> {
       'heavy (5,000 follows)',
       sql`select ${BASE} + i from generate_series(1, ${USERS}) i order by random() limit 5000`,
     );
+    // Quiet accounts (the least active thousand): their posts are ~0.1 % of all, so a scan of the
+    // newest posts finds few of them; reef's per-followee query answers.
+    const sparse = await viewer(
+      db,
+      reef.url,
+      'bfsparse',
+      'sparse (20 quiet follows)',
+      sql`select ${BASE} + i from generate_series(${USERS - 999}::int, ${USERS}::int) i order by random() limit 20`,
+    );
+    const viewers = [typical, heavy, sparse];
     const counts = await sql<{ id: string; following: string; mutual: string }>`
       select f.follower_id as id, count(*) as following, count(r.follower_id) as mutual from follows f
       left join follows r on r.follower_id = f.followee_id and r.followee_id = f.follower_id
-      where f.follower_id in (${typical.id}, ${heavy.id}) group by f.follower_id`.execute(db);
+      where f.follower_id in (${sql.join(viewers.map((v) => v.id))}) group by f.follower_id`.execute(db);
     for (const c of counts.rows)
       ctx.note(
-        `${c.id === heavy.id ? heavy.label : typical.label}: ${c.following} follows, ${c.mutual} of them mutual`,
+        `${viewers.find((v) => v.id === String(c.id))?.label}: ${c.following} follows, ${c.mutual} of them mutual`,
       );
 
-    // 2. Same answers: reef's HTTP feed, reef's query, the baseline; first page and deep pages.
+    // 2. Same answers: reef's HTTP feed, reef's query (and each of its two strategies on its own),
+    // the baseline; first page and deep pages.
     const cursors = new Map<string, Array<string | undefined>>();
-    for (const v of [typical, heavy]) {
+    const windowHits = new Map<string, string>();
+    for (const v of viewers) {
       const list: Array<string | undefined> = [undefined];
       let before: string | undefined;
+      let hits = 0;
+      let pages = 0;
       for (let page = 0; page < 30; page++) {
         const ids = await reefPage(db, v.id, before);
         assert.deepEqual(await baselinePage(db, v.id, before), ids, `${v.label}: baseline and reef agree`);
+        assert.deepEqual(
+          await reefPage(db, v.id, before, 'authors'),
+          ids,
+          `${v.label}: per-followee query agrees`,
+        );
+        if (page < 5)
+          assert.deepEqual(
+            await reefPage(db, v.id, before, 'window'),
+            ids,
+            `${v.label}: unbounded scan agrees`,
+          );
+        const window = PAGE * FEED_WINDOW_PER_POST;
+        const inWindow = await feedWindowQuery(
+          v.id,
+          feedSources(v.id, spaces),
+          { before, limit: PAGE },
+          window,
+        ).execute(db);
+        if (inWindow.rows.length === PAGE) hits++;
+        pages++;
         if (page === 0) {
           const res = await fetch(`${reef.url}/api/follows/feed?limit=${PAGE}`, {
             headers: { authorization: `Bearer ${v.token}` },
@@ -337,12 +385,13 @@ export async function run(ctx: BenchContext): Promise<void> {
       // A deep cursor too: a month back.
       list.push((BigInt(Date.now() - 30 * 86400_000 - REEF_EPOCH) << 22n).toString());
       cursors.set(v.id, list);
+      windowHits.set(v.id, `${hits}/${pages}`);
     }
     ctx.progress('feed: reef, baseline and HTTP answers agree');
 
     // 3. SQL level, sequential, alternating reef / baseline per request.
     const rows: string[] = [];
-    for (const v of [typical, heavy]) {
+    for (const v of viewers) {
       const list = cursors.get(v.id)!;
       const reefMs: number[] = [];
       const baseMs: number[] = [];
@@ -364,23 +413,30 @@ export async function run(ctx: BenchContext): Promise<void> {
         '|---|---:|---:|---:|---:|---:|---:|',
         ...rows,
         '',
-        "reef = the one keyset query of visibility.ts's feedPosts (relationships as correlated EXISTS on the",
-        'follows key, the rules evaluated knowing the author is followed); baseline = one query with the same',
-        'rules as OR over LEFT JOINs to follows.',
+        "reef = posts.repository's feedPage: visibility.ts's window query (the newest",
+        `${PAGE * FEED_WINDOW_PER_POST} posts below the cursor, follows checked by one primary-key probe per row), and when`,
+        "that window holds fewer than a page, its per-followee query (LATERAL: each followee's newest posts",
+        'below the cursor from posts_author_idx, merged). Pages the window answered alone: ' +
+          viewers.map((v) => `${v.label} ${windowHits.get(v.id)}`).join(', ') +
+          '. baseline = one query with the same rules as OR over LEFT JOINs to follows.',
       ].join('\n'),
     );
 
     // 4. Query plans (heavy viewer, first page).
-    const reefQ = feedPosts(db, heavy.id, feedSources(heavy.id, spaces))
-      .selectAll('p')
-      .orderBy('p.id', 'desc')
-      .limit(PAGE)
-      .compile();
+    const page = { limit: PAGE };
+    const reefQ = feedWindowQuery(
+      heavy.id,
+      feedSources(heavy.id, spaces),
+      page,
+      PAGE * FEED_WINDOW_PER_POST,
+    ).compile(db);
+    const sparseQ = feedByAuthorQuery(sparse.id, feedSources(sparse.id, spaces), page).compile(db);
     const baseQ = baselineQuery(heavy.id).compile(db);
     const shorten = (s: string) => s.replace(/\{[0-9,]{200,}\}/g, (m) => `{…${m.split(',').length} ids…}`);
     for (const [label, q] of [
-      ['reef (heavy viewer, first page)', reefQ],
+      ['reef window query (heavy viewer, first page)', reefQ],
       ['baseline (heavy viewer, first page)', baseQ],
+      ['reef per-followee query (sparse viewer, first page)', sparseQ],
     ] as const) {
       const plan = shorten(await explain(pool, q));
       ctx.note(`EXPLAIN ANALYZE, ${label}:\n\n\`\`\`\n${plan}\n\`\`\``);

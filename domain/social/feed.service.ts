@@ -1,19 +1,20 @@
 /**
  * Reading posts (spec "GET /follows/feed", "/follows/feed/search", "/follows/posts/:postId",
  * "/follows/spaces/:spaceId/posts", "GET /users/:userId/posts", "GET /users/me/posts"). Every
- * query starts from `visiblePosts` and every single-row read goes through `canSeePost` /
+ * listing starts from `visiblePosts`, the feed from visibility.ts's two feed queries (run by
+ * posts.repository's `feedPage`), and every single-row read goes through `canSeePost` /
  * `canSeeRepost` (visibility.ts); nothing here decides visibility itself.
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../engine/db/index.ts';
 import { badRequest, notFound } from '../../engine/errors.ts';
 import type { SocialDeps, SocialSpaces } from './ports.ts';
-import { getPost, pageOf, pageOfVisiblePosts, postsByIds } from './posts.repository.ts';
+import { feedPage, getPost, pageOfVisiblePosts, postsByIds } from './posts.repository.ts';
 import { presentPosts } from './posts.presenter.ts';
 import type { PostDto, PostRow, SearchQuery } from './posts.schema.ts';
 import type { PageQuery } from './params.ts';
 import { loadRelationships } from './viewer.repository.ts';
-import { canSeePost, canSeeRepost, feedPosts, type FeedSources } from './visibility.ts';
+import { canSeePost, canSeeRepost, type FeedSources } from './visibility.ts';
 
 /** Where a viewer's feed comes from: their socialEnabled spaces and the accounts they muted. */
 export function feedSources(viewerId: string, spaces: SocialSpaces): FeedSources {
@@ -71,7 +72,7 @@ export class PostReader {
 
   /** GET /follows/feed */
   async feed(db: Db, viewerId: string, page: PageQuery): Promise<PostDto[]> {
-    const rows = await pageOf(feedPosts(db, viewerId, feedSources(viewerId, this.deps.spaces())), page);
+    const rows = await feedPage(db, viewerId, feedSources(viewerId, this.deps.spaces()), page);
     return this.present(db, viewerId, rows);
   }
 

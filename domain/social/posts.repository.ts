@@ -1,10 +1,18 @@
 /** Kysely queries over posts and what hangs off them. Rows in, rows out. */
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { createHash } from 'node:crypto';
+import { sql, type CompiledQuery, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../engine/db/index.ts';
 import type { AttachmentKind, PostVisibility } from './tables.ts';
 import type { AttachmentRow, PostRow } from './posts.schema.ts';
 import type { UserSummaryRow } from './follows.repository.ts';
-import { blockedBy, visiblePosts } from './visibility.ts';
+import {
+  blockedBy,
+  feedByAuthorQuery,
+  feedWindowQuery,
+  visiblePosts,
+  type FeedPage,
+  type FeedSources,
+} from './visibility.ts';
 import './tables.ts';
 
 export interface NewAttachment {
@@ -157,6 +165,65 @@ export function pageOf(
   let q = base.selectAll('p');
   if (page.before) q = q.where('p.id', '<', page.before);
   return q.orderBy('p.id', 'desc').limit(page.limit).execute();
+}
+
+/** Posts the feed's first strategy reads per post of the page before it gives way to the second. */
+export const FEED_WINDOW_PER_POST = 50;
+
+/** Which feed query to run: `auto` (the window, then by author when it falls short) or one of them. */
+export type FeedStrategy = 'auto' | 'window' | 'authors';
+
+/**
+ * A page of the feed (visibility.ts's two feed queries, same answers): the newest posts below the
+ * cursor scanned in a window of `limit × FEED_WINDOW_PER_POST` (one query, cheap when the viewer's
+ * follows write a good share of all posts, whatever their number); when that window holds fewer
+ * than `limit` of the viewer's posts, the per-followee query (cheap when follows are few or quiet).
+ */
+export async function feedPage(
+  db: Db,
+  viewerId: string,
+  from: FeedSources,
+  page: FeedPage,
+  strategy: FeedStrategy = 'auto',
+): Promise<PostRow[]> {
+  if (strategy !== 'authors') {
+    const window = strategy === 'window' ? 2 ** 31 - 1 : page.limit * FEED_WINDOW_PER_POST;
+    const rows = await executePrepared(db, feedWindowQuery(viewerId, from, page, window).compile(db));
+    if (rows.length === page.limit || strategy === 'window') return rows;
+  }
+  return executePrepared(db, feedByAuthorQuery(viewerId, from, page).compile(db));
+}
+
+/** SQLSTATE 26000: the prepared statement does not exist (on this connection). */
+const NO_SUCH_STATEMENT = '26000';
+
+/** A parameter EXECUTE can take as a literal: ids, visibility levels, counts. */
+const PLAIN = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * Runs `query` as a prepared statement of the connection (PREPARE once per connection, then
+ * EXECUTE), named after its text. The feed's queries are planned in about as long as they run
+ * (a dozen subplans); after five executions PostgreSQL keeps a generic plan and a page costs its
+ * execution only. EXECUTE takes no bind parameters, so the values go in as quoted literals: only
+ * plain ones (ids, levels); anything else, or inside a transaction (one connection already held,
+ * where a failed EXECUTE would abort it), runs the query as is.
+ */
+async function executePrepared<R>(db: Db, query: CompiledQuery<R>): Promise<R[]> {
+  const values = query.parameters.map((p) => (typeof p === 'number' ? String(p) : p));
+  if (db.isTransaction || !values.every((v): v is string => typeof v === 'string' && PLAIN.test(v)))
+    return (await db.executeQuery(query)).rows;
+  const name = sql.raw(`reef_feed_${createHash('sha1').update(query.sql).digest('hex').slice(0, 24)}`);
+  const args = values.length ? sql.raw(`(${values.map((v) => `'${v}'`).join(', ')})`) : sql``;
+  return db.connection().execute(async (conn) => {
+    const run = async () => (await sql<R>`execute ${name}${args}`.execute(conn)).rows;
+    try {
+      return await run();
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== NO_SUCH_STATEMENT) throw err;
+      await sql`prepare ${name} as ${sql.raw(query.sql)}`.execute(conn);
+      return run();
+    }
+  });
 }
 
 /** A page of the posts visible to the viewer that also match `where`. */
