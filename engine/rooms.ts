@@ -7,7 +7,7 @@
  * Rooms: `user:<id>`, `space:<id>`, `channel:<id>`, `dm:<id>`, `thread:<id>` (and feature rooms such
  * as `call:<id>` or `event:<id>` where a feature needs them).
  */
-import { enc, type Bus } from './bus/index.ts';
+import { publishText, type Bus } from './bus/index.ts';
 
 export interface RoomEvent {
   event: string;
@@ -30,9 +30,16 @@ export const room = {
   thread: (id: string) => `thread:${id}`,
 };
 
+const UNSAFE_TOKEN = /[.*> \t]/;
+const UNSAFE_TOKENS = /[.*> \t]/g;
+
 /** NATS subject tokens cannot hold '.', '*', '>' or spaces; room names are `kind:id`. */
 export function roomSubject(namespace: string, roomName: string): string {
-  return `${namespace}.room.${roomName.replace(/[.*> \t]/g, '_').replace(':', '.')}`;
+  const safe = UNSAFE_TOKEN.test(roomName) ? roomName.replace(UNSAFE_TOKENS, '_') : roomName;
+  const colon = safe.indexOf(':');
+  return colon < 0
+    ? `${namespace}.room.${safe}`
+    : `${namespace}.room.${safe.slice(0, colon)}.${safe.slice(colon + 1)}`;
 }
 
 export function createRooms(bus: Bus, namespace: string): Rooms {
@@ -44,7 +51,7 @@ export function createRooms(bus: Bus, namespace: string): Rooms {
         payload,
         ...(opts.exceptUserId ? { exceptUserId: opts.exceptUserId } : {}),
       };
-      bus.publish(roomSubject(namespace, r), enc.encode(JSON.stringify(msg)));
+      publishText(bus, roomSubject(namespace, r), JSON.stringify(msg));
     },
   };
 }

@@ -17,7 +17,7 @@
  */
 import type { BenchContext } from '../lib/context.ts';
 import type { ServerProcess } from '../lib/procs.ts';
-import { SocketLoad, fmt, serverCpu, table } from './realtime/driver.ts';
+import { SocketLoad, fmt, serverCpu, sleep, table } from './realtime/driver.ts';
 import type { Dialect, RunResult } from './realtime/loadgen.ts';
 
 export const name = 'fanout';
@@ -46,6 +46,8 @@ interface Sample {
   run: RunResult;
   userUs: number;
   totalUs: number;
+  /** userUs minus the server's idle user CPU (measured with the same sockets connected) over the run. */
+  netUserUs: number;
 }
 
 const median = (xs: number[]): number => {
@@ -115,6 +117,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   if (pick) targets.splice(0, targets.length, ...targets.filter((_, i) => pick.includes(keys[i]!)));
   const load = await SocketLoad.start();
   const rows: (string | number)[][] = [];
+  const idleNotes: string[] = [];
   try {
     for (const w of workloads) {
       // Every target connected at once (its own client group), so rounds can alternate.
@@ -136,17 +139,38 @@ export async function run(ctx: BenchContext): Promise<void> {
         });
         ctx.progress(`${w.title}: ${t.label}: ${c.connected} sockets in ${c.ms} ms`);
       }
+      // Each server's idle user CPU with every client group connected (timers, pings, pollers: reef's
+      // actor runtime and presence sweep run on their own whatever the load). It is part of the
+      // headline figure (the process's whole CPU over the run); the net column takes it out.
+      const idleUserPerS = new Map<ServerProcess, number>();
+      for (const t of targets) {
+        if (idleUserPerS.has(t.server)) continue;
+        ctx.progress(`${w.title}: idle CPU of ${t.server.name}`);
+        const c0 = await serverCpu(t.server);
+        const t0 = performance.now();
+        await sleep(durationS * 1000);
+        const c1 = await serverCpu(t.server);
+        idleUserPerS.set(t.server, (c1.userUs - c0.userUs) / ((performance.now() - t0) / 1000));
+      }
+      idleNotes.push(
+        `${w.title}: idle user CPU ` +
+          [...idleUserPerS].map(([s, us]) => `${s.name} ${fmt(us / 1000, 1)} ms/s`).join(', '),
+      );
       for (const size of [64, 1024]) {
         const measure = async (t: FanTarget, seconds: number): Promise<Sample> => {
           const c0 = await serverCpu(t.server);
+          const t0 = performance.now();
           const r = await load.run({ group: t.label, rate: w.rate, durationS: seconds, size, drainMs: 3000 });
           const c1 = await serverCpu(t.server);
+          const wallS = (performance.now() - t0) / 1000;
           const user = c1.userUs - c0.userUs;
           const total = user + c1.systemUs - c0.systemUs;
+          const idle = (idleUserPerS.get(t.server) ?? 0) * wallS;
           return {
             run: r,
             userUs: r.received ? user / r.received : NaN,
             totalUs: r.received ? total / r.received : NaN,
+            netUserUs: r.received ? Math.max(0, user - idle) / r.received : NaN,
           };
         };
         if (warmupS > 0)
@@ -161,16 +185,20 @@ export async function run(ctx: BenchContext): Promise<void> {
             samples.get(t.label)!.push(s);
             ctx.progress(
               `${w.title}, ${size} B, round ${r}/${rounds} ${t.label}: ${fmt(s.run.received / s.run.elapsedS)} deliveries/s, ` +
-                `user ${fmt(s.userUs, 2)} µs, total ${fmt(s.totalUs, 2)} µs per delivery, p99 ${fmt(s.run.latencyMs.p99, 1)} ms, ` +
+                `user ${fmt(s.userUs, 2)} µs (net of idle ${fmt(s.netUserUs, 2)}), total ${fmt(s.totalUs, 2)} µs per delivery, p99 ${fmt(s.run.latencyMs.p99, 1)} ms, ` +
                 `lost ${s.run.expected - s.run.received}, load generator ${fmt(s.run.loadgenCpu * 100)}% CPU`,
             );
           }
-        const userOf = (label: string) => median(samples.get(label)!.map((s) => s.userUs));
+        const userOf = (label: string) => median((samples.get(label) ?? []).map((s) => s.userUs));
+        const netOf = (label: string) => median((samples.get(label) ?? []).map((s) => s.netUserUs));
         const rawUser = userOf('raw uWS');
         const plainUser = userOf('plain Socket.io');
+        const rawNet = netOf('raw uWS');
+        const plainNet = netOf('plain Socket.io');
         for (const t of targets) {
           const ss = samples.get(t.label)!;
           const user = userOf(t.label);
+          const net = netOf(t.label);
           rows.push([
             `${w.title}, ${size} B`,
             t.label,
@@ -182,6 +210,8 @@ export async function run(ctx: BenchContext): Promise<void> {
             ss.reduce((n, s) => n + s.run.expected - s.run.received, 0),
             `${fmt(rawUser / user, 2)}×`,
             `${fmt(plainUser / user, 2)}×`,
+            fmt(net, 2),
+            `${fmt(rawNet / net, 2)}× / ${fmt(plainNet / net, 2)}×`,
             `${fmt(median(ss.map((s) => s.run.loadgenCpu)) * 100)}%`,
           ]);
         }
@@ -198,6 +228,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   ctx.note(
     'CPU = the server process\'s own process.cpuUsage() over the run / deliveries; "total" adds system time (the kernel\'s loopback send, ≈ the same per frame for every server). Efficiency = baseline user CPU / target user CPU (higher is better; 0.5× raw uWS means twice its CPU).',
   );
+  for (const n of idleNotes) ctx.note(n);
   const lines = table(
     [
       'workload',
@@ -210,6 +241,8 @@ export async function run(ctx: BenchContext): Promise<void> {
       'lost',
       'vs raw uWS (user CPU)',
       'vs plain Socket.io (user CPU)',
+      'user CPU µs/delivery net of idle',
+      'net vs raw / plain',
       'load gen CPU',
     ],
     rows,

@@ -7,7 +7,12 @@ export interface BusMsg {
   readonly subject: string;
   readonly data: Uint8Array;
   /** Present when the sender awaits a reply. */
-  readonly reply?: string;
+  readonly reply?: string | undefined;
+  /**
+   * The payload as text, when the publisher gave text (`publishText`) and the adapter kept it (the
+   * in-process bus does): reading it saves a decode. Absent otherwise; `data` is always there.
+   */
+  readonly text?: string | undefined;
   respond(data: Uint8Array): void;
 }
 
@@ -25,6 +30,12 @@ export type BusState = 'connected' | 'reconnecting' | 'closed';
 export interface Bus {
   readonly mode: 'memory' | 'nats';
   publish(subject: string, data: Uint8Array): void;
+  /**
+   * Publish UTF-8 text (JSON): the same message as `publish(subject, enc.encode(text))`, minus the
+   * copies an adapter can avoid. Optional for other Bus implementations: `publishText` below falls
+   * back to `publish`.
+   */
+  publishText?(subject: string, text: string): void;
   subscribe(subject: string, handler: (msg: BusMsg) => void, opts?: SubscribeOptions): BusSubscription;
   /** Rejects with BusError('NO_RESPONDERS') when nobody listens, BusError('TIMEOUT') after `timeoutMs`. */
   request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array>;
@@ -59,6 +70,17 @@ export function subjectMatches(pattern: string, subject: string): boolean {
 }
 
 export const enc = new TextEncoder();
+
+/** Publish text on any Bus (its own `publishText` when it has one). */
+export function publishText(bus: Bus, subject: string, text: string): void {
+  if (bus.publishText) bus.publishText(subject, text);
+  else bus.publish(subject, enc.encode(text));
+}
+
+/** A message's text: kept by the adapter, else decoded from its bytes. */
+export function msgText(msg: BusMsg): string {
+  return msg.text ?? dec.decode(msg.data);
+}
 export const dec = new TextDecoder();
 export const encodeJson = (v: unknown): Uint8Array => enc.encode(JSON.stringify(v));
 export const decodeJson = <T>(b: Uint8Array): T => JSON.parse(dec.decode(b)) as T;

@@ -1,6 +1,15 @@
-/** In-process bus for embedded mode: same subject rules as NATS, delivery on a microtask. */
+/**
+ * In-process bus for embedded mode: same subject rules as NATS, delivery on a microtask.
+ *
+ * Hot path (every room event goes through here): a literal subject is one Map lookup; wildcard
+ * subscriptions are few (workers' `ns.kind.>`-style subjects) and each is tested against its literal
+ * prefix (`startsWith`) before the token match. One microtask per publish delivers to every target.
+ * `publishText` carries the JSON text as is, so an in-process subscriber that reads `text` never
+ * pays an encode and a decode; `data` is encoded on first read for those that read bytes.
+ */
 import {
   BusError,
+  enc,
   subjectMatches,
   type Bus,
   type BusMsg,
@@ -9,85 +18,160 @@ import {
 } from './index.ts';
 
 interface Sub {
-  pattern: string;
-  literal: boolean;
-  handler: (msg: BusMsg) => void;
-  queue?: string;
+  readonly pattern: string;
+  /** For a wildcard pattern: the literal tokens before the first wildcard, with their trailing '.'. */
+  readonly prefix: string;
+  readonly handler: (msg: BusMsg) => void;
+  readonly queue: string | undefined;
   active: boolean;
 }
 
-export function createMemoryBus(): Bus {
-  const exact = new Map<string, Set<Sub>>();
-  const wild = new Set<Sub>();
-  const rr = new Map<string, number>();
-  let inbox = 0;
-  let closed = false;
+/** One delivered message; shared by every subscriber of a publish (they only read it). */
+class MemoryMsg implements BusMsg {
+  private bytes: Uint8Array | undefined;
+  private str: string | undefined;
 
-  function targets(subject: string): Sub[] {
-    const out: Sub[] = [];
-    for (const s of exact.get(subject) ?? []) out.push(s);
-    for (const s of wild) if (subjectMatches(s.pattern, subject)) out.push(s);
-    // Queue groups: one member each.
-    const groups = new Map<string, Sub[]>();
-    const plain: Sub[] = [];
-    for (const s of out) {
-      if (!s.queue) plain.push(s);
-      else groups.set(s.queue, [...(groups.get(s.queue) ?? []), s]);
-    }
-    for (const [q, members] of groups) {
-      const n = rr.get(q) ?? 0;
-      rr.set(q, n + 1);
-      plain.push(members[n % members.length]!);
-    }
-    return plain;
+  constructor(
+    private readonly owner: MemoryBusCore,
+    readonly subject: string,
+    data: Uint8Array | undefined,
+    text: string | undefined,
+    readonly reply: string | undefined,
+  ) {
+    this.bytes = data;
+    this.str = text;
   }
 
-  function deliver(subject: string, data: Uint8Array, reply?: string): number {
-    const subs = targets(subject);
-    for (const s of subs) {
-      const msg: BusMsg = {
-        subject,
-        data,
-        ...(reply ? { reply } : {}),
-        respond: (d) => {
-          if (reply) deliver(reply, d);
-        },
-      };
+  get data(): Uint8Array {
+    return (this.bytes ??= enc.encode(this.str ?? ''));
+  }
+
+  get text(): string | undefined {
+    return this.str;
+  }
+
+  respond(d: Uint8Array): void {
+    if (this.reply) this.owner.deliver(this.reply, d, undefined, undefined);
+  }
+}
+
+function runHandlers(subs: readonly Sub[], msg: MemoryMsg): void {
+  for (const s of subs) {
+    if (!s.active) continue;
+    try {
+      s.handler(msg);
+    } catch (err) {
+      // As if each handler ran in its own microtask: a throwing handler does not starve the others.
       queueMicrotask(() => {
-        if (s.active) s.handler(msg);
+        throw err;
       });
     }
-    return subs.length;
   }
+}
+
+class MemoryBusCore {
+  readonly exact = new Map<string, Sub[]>();
+  wild: Sub[] = [];
+  private readonly rr = new Map<string, number>();
+
+  /** Deliver to every matching subscription; returns how many there are. */
+  deliver(subject: string, data: Uint8Array | undefined, text: string | undefined, reply?: string): number {
+    const literal = this.exact.get(subject);
+    let subs: Sub[] | undefined = literal;
+    if (this.wild.length > 0) {
+      for (const s of this.wild) {
+        if (!subject.startsWith(s.prefix) || !subjectMatches(s.pattern, subject)) continue;
+        if (subs === literal) subs = literal ? [...literal] : [];
+        subs!.push(s);
+      }
+    }
+    if (!subs || subs.length === 0) return 0;
+    let queued = false;
+    for (const s of subs) if (s.queue !== undefined) queued = true;
+    // Copy-on-write lists (subscribe/unsubscribe replace them), so `subs` can be read later as is.
+    const targets = queued ? this.pickQueues(subs) : subs;
+    const msg = new MemoryMsg(this, subject, data, text, reply);
+    queueMicrotask(() => runHandlers(targets, msg));
+    return targets.length;
+  }
+
+  /** Queue groups: one member each, round-robin. */
+  private pickQueues(subs: readonly Sub[]): Sub[] {
+    const groups = new Map<string, Sub[]>();
+    const out: Sub[] = [];
+    for (const s of subs) {
+      if (s.queue === undefined) out.push(s);
+      else {
+        const g = groups.get(s.queue);
+        if (g) g.push(s);
+        else groups.set(s.queue, [s]);
+      }
+    }
+    for (const [q, members] of groups) {
+      const n = this.rr.get(q) ?? 0;
+      this.rr.set(q, n + 1);
+      out.push(members[n % members.length]!);
+    }
+    return out;
+  }
+
+  add(sub: Sub, literal: boolean): void {
+    if (!literal) {
+      this.wild = [...this.wild, sub];
+      return;
+    }
+    const list = this.exact.get(sub.pattern);
+    this.exact.set(sub.pattern, list ? [...list, sub] : [sub]);
+  }
+
+  remove(sub: Sub, literal: boolean): void {
+    sub.active = false;
+    if (!literal) {
+      this.wild = this.wild.filter((s) => s !== sub);
+      return;
+    }
+    const list = this.exact.get(sub.pattern);
+    if (!list) return;
+    const rest = list.filter((s) => s !== sub);
+    if (rest.length === 0) this.exact.delete(sub.pattern);
+    else if (rest.length !== list.length) this.exact.set(sub.pattern, rest);
+  }
+}
+
+function literalPrefix(pattern: string): string {
+  const tokens = pattern.split('.');
+  const i = tokens.findIndex((t) => t === '*' || t === '>');
+  return i <= 0 ? '' : `${tokens.slice(0, i).join('.')}.`;
+}
+
+export function createMemoryBus(): Bus {
+  const core = new MemoryBusCore();
+  let inbox = 0;
+  let closed = false;
 
   const bus: Bus = {
     mode: 'memory',
     publish(subject, data) {
       if (closed) throw new BusError('CLOSED', 'bus is closed');
-      deliver(subject, data);
+      core.deliver(subject, data, undefined);
+    },
+    publishText(subject, text) {
+      if (closed) throw new BusError('CLOSED', 'bus is closed');
+      core.deliver(subject, undefined, text);
     },
     subscribe(pattern, handler, opts: SubscribeOptions = {}) {
       const literal = !pattern.includes('*') && !pattern.includes('>');
       const sub: Sub = {
         pattern,
-        literal,
+        prefix: literal ? pattern : literalPrefix(pattern),
         handler,
+        queue: opts.queue || undefined,
         active: true,
-        ...(opts.queue ? { queue: opts.queue } : {}),
       };
-      if (literal) {
-        let set = exact.get(pattern);
-        if (!set) exact.set(pattern, (set = new Set()));
-        set.add(sub);
-      } else wild.add(sub);
+      core.add(sub, literal);
       return {
         unsubscribe() {
-          sub.active = false;
-          if (literal) {
-            const set = exact.get(pattern);
-            set?.delete(sub);
-            if (set?.size === 0) exact.delete(pattern);
-          } else wild.delete(sub);
+          if (sub.active) core.remove(sub, literal);
         },
       };
     },
@@ -104,7 +188,7 @@ export function createMemoryBus(): Bus {
           sub.unsubscribe();
           reject(new BusError('TIMEOUT', `request to ${subject} timed out after ${timeoutMs} ms`));
         }, timeoutMs);
-        if (deliver(subject, data, replySubject) === 0) {
+        if (core.deliver(subject, data, undefined, replySubject) === 0) {
           clearTimeout(timer);
           sub.unsubscribe();
           reject(new BusError('NO_RESPONDERS', `no responders for ${subject}`));
@@ -117,8 +201,8 @@ export function createMemoryBus(): Bus {
     state: (): BusState => (closed ? 'closed' : 'connected'),
     async close() {
       closed = true;
-      exact.clear();
-      wild.clear();
+      core.exact.clear();
+      core.wild = [];
     },
   };
   return bus;

@@ -32,6 +32,11 @@ export async function createNatsBus(
       if (nc.isClosed()) throw new BusError('CLOSED', 'nats connection is closed');
       nc.publish(subject, data);
     },
+    publishText(subject, text) {
+      if (nc.isClosed()) throw new BusError('CLOSED', 'nats connection is closed');
+      // nats.js encodes a string payload itself (one copy into its outbound buffer).
+      nc.publish(subject, text);
+    },
     subscribe(subject, handler, opts = {}) {
       const sub = nc.subscribe(subject, {
         ...(opts.queue ? { queue: opts.queue } : {}),

@@ -17,7 +17,7 @@ import { PresenceService } from '../../domain/presence/presence.service.ts';
 import { toIssues } from '../validate.ts';
 import { Connection, type FrameBudget } from './connection.ts';
 import { nativeFraming, okAck, socketIoFraming, toAckError } from './protocol.ts';
-import { AccessRegistry, CommandRegistry } from './registry.ts';
+import { AccessRegistry, CommandRegistry, type Command } from './registry.ts';
 import { RoomHub } from './room-hub.ts';
 import { GuestVisits } from './visits.ts';
 import type {
@@ -40,6 +40,10 @@ export interface GatewayStats {
   rooms: number;
   delivered: number;
 }
+
+const DONE: Promise<void> = Promise.resolve();
+const isThenable = (x: unknown): x is PromiseLike<unknown> =>
+  typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function';
 
 export class Gateway {
   /** Room access providers: features register one per room kind they own. */
@@ -234,9 +238,14 @@ export class Gateway {
     return rateLimited(r.retryAfterMs, 'Too many socket messages');
   }
 
-  /** Run one client command and answer it (ack when `replyTo` is set, else an `error` event on failure). */
-  async dispatch(conn: Connection, event: string, data: unknown, replyTo: unknown): Promise<void> {
-    let ack: Ack;
+  /**
+   * Run one client command and answer it (ack when `replyTo` is set, else an `error` event on
+   * failure). A handler that answers synchronously costs no promise: the answer then goes out on a
+   * microtask (after the room events the handler emitted, as for an async handler), and a frame with
+   * nothing to answer (no ack asked, success) costs nothing more.
+   */
+  dispatch(conn: Connection, event: string, data: unknown, replyTo: unknown): Promise<void> {
+    let out: unknown;
     try {
       const cmd = this.commands.get(event);
       if (!cmd)
@@ -244,9 +253,7 @@ export class Gateway {
           'UNKNOWN_EVENT',
           400,
           `Event "${event}" is unknown or not available on this server`,
-          {
-            event,
-          },
+          { event },
         );
       const parsed = v.safeParse(cmd.schema, data);
       if (!parsed.success) {
@@ -260,15 +267,45 @@ export class Gateway {
         );
       }
       const rl = cmd.options.rateLimit;
-      if (rl) {
-        const r = await this.engine.kv.rateLimit(`ws:${event}:${conn.userId}`, rl.limit, rl.windowMs);
-        if (!r.allowed) throw rateLimited(r.retryAfterMs);
-      }
-      ack = okAck(await cmd.handler(conn.user, parsed.output, { user: conn.user, socket: conn }));
+      if (rl) return this.dispatchLimited(conn, event, cmd, parsed.output, replyTo, rl);
+      out = cmd.handler(conn.user, parsed.output, { user: conn.user, socket: conn });
     } catch (err) {
-      ack = { ok: false, error: toAckError(err, this.engine.log, event) };
+      return this.answerLater(conn, event, replyTo, this.failed(err, event));
+    }
+    if (isThenable(out))
+      return Promise.resolve(out).then(
+        (d) => this.answer(conn, event, replyTo, okAck(d)),
+        (err: unknown) => this.answer(conn, event, replyTo, this.failed(err, event)),
+      );
+    if (replyTo === undefined) return DONE;
+    return this.answerLater(conn, event, replyTo, okAck(out));
+  }
+
+  private async dispatchLimited(
+    conn: Connection,
+    event: string,
+    cmd: Command,
+    input: unknown,
+    replyTo: unknown,
+    rl: { limit: number; windowMs: number },
+  ): Promise<void> {
+    let ack: Ack;
+    try {
+      const r = await this.engine.kv.rateLimit(`ws:${event}:${conn.userId}`, rl.limit, rl.windowMs);
+      if (!r.allowed) throw rateLimited(r.retryAfterMs);
+      ack = okAck(await cmd.handler(conn.user, input, { user: conn.user, socket: conn }));
+    } catch (err) {
+      ack = this.failed(err, event);
     }
     this.answer(conn, event, replyTo, ack);
+  }
+
+  private failed(err: unknown, event: string): Ack {
+    return { ok: false, error: toAckError(err, this.engine.log, event) };
+  }
+
+  private answerLater(conn: Connection, event: string, replyTo: unknown, ack: Ack): Promise<void> {
+    return Promise.resolve().then(() => this.answer(conn, event, replyTo, ack));
   }
 
   /** Answer a frame: ack it, or report a failure of an un-acked frame. */

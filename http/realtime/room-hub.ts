@@ -12,7 +12,7 @@
  *   never delivered to clients.
  */
 import type uWS from 'uWebSockets.js';
-import { dec, type Bus, type BusSubscription } from '../../engine/bus/index.ts';
+import { msgText, type Bus, type BusMsg, type BusSubscription } from '../../engine/bus/index.ts';
 import type { Logger } from '../../engine/log.ts';
 import type { RoomEvent } from '../../engine/rooms.ts';
 import type { Connection } from './connection.ts';
@@ -26,6 +26,8 @@ interface LocalRoom {
   readonly onTopic: number[];
   /** Members written to one by one (Socket.io long-polling, or a socket not open yet). */
   direct: number;
+  /** The room's uWS topic per framing, made on the first event (idle rooms never need them). */
+  topics: string[] | null;
 }
 
 export interface RoomHubDeps {
@@ -89,10 +91,11 @@ export class RoomHub {
     if (!room) {
       room = {
         name: roomName,
-        sub: this.deps.bus.subscribe(this.deps.subject(roomName), (m) => this.deliver(roomName, m.data)),
+        sub: this.deps.bus.subscribe(this.deps.subject(roomName), (m: BusMsg) => this.deliver(roomName, m)),
         members: new Set(),
         onTopic: this.deps.framings.map(() => 0),
         direct: 0,
+        topics: null,
       };
       this.rooms.set(roomName, room);
     }
@@ -162,10 +165,10 @@ export class RoomHub {
     return this.deps.framings.indexOf(f);
   }
 
-  private deliver(roomName: string, data: Uint8Array): void {
+  private deliver(roomName: string, m: BusMsg): void {
     const room = this.rooms.get(roomName);
     if (!room) return;
-    const text = dec.decode(data);
+    const text = msgText(m);
     const msg = splitRoomEvent(text) ?? parseRoomEvent(text);
     if (!msg) {
       this.deps.log.warn({ room: roomName }, 'undecodable room event dropped');
@@ -182,20 +185,27 @@ export class RoomHub {
     this.delivered++;
     const { eventJson, payloadJson, except } = msg;
     const { framings } = this.deps;
-    const frames: (string | undefined)[] = [];
+    let frames: (string | undefined)[] | undefined;
     for (let i = 0; i < framings.length; i++) {
       if (room.onTopic[i] === 0) continue;
       const f = framings[i]!;
-      const frame = (frames[i] = f.encode(eventJson, payloadJson));
-      if (except === undefined) this.app?.publish(f.topic(roomName), frame);
+      const frame = f.encode(eventJson, payloadJson);
+      if (room.direct !== 0) (frames ??= [])[i] = frame;
+      if (except === undefined) this.app?.publish(this.topicOf(room, i), frame);
       else this.publishExcept(room, f, frame, except);
     }
     if (room.direct === 0) return;
+    frames ??= [];
     for (const conn of room.members) {
       if (conn.topicMode || conn.userId === except) continue;
       const i = this.index(conn.framing);
       conn.writeDirect((frames[i] ??= conn.framing.encode(eventJson, payloadJson)));
     }
+  }
+
+  private topicOf(room: LocalRoom, i: number): string {
+    const topics = (room.topics ??= this.deps.framings.map((f) => f.topic(room.name)));
+    return topics[i]!;
   }
 
   /**
@@ -204,7 +214,7 @@ export class RoomHub {
    * other member is sent to directly.
    */
   private publishExcept(room: LocalRoom, f: Framing, frame: string, userId: string): void {
-    const topic = f.topic(room.name);
+    const topic = this.topicOf(room, this.index(f));
     let excluded: Connection | undefined;
     let count = 0;
     for (const c of this.byUser.get(userId) ?? []) {

@@ -48,6 +48,7 @@ if (users > 0)
   );
 
 process.on('SIGWINCH', () => {
+  nextSegment();
   const c = process.cpuUsage();
   console.log(`cpu ${JSON.stringify({ user: c.user, system: c.system })}`);
 });
@@ -57,28 +58,33 @@ process.on('SIGUSR2', () => {
   const m = process.memoryUsage();
   console.log(`mem ${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external })}`);
 });
-// BENCH_CPU_PROF=<file.cpuprofile>: profile the whole run (what --cpu-prof would, which the bench's
-// spawn does not pass), written on SIGTERM.
+// BENCH_CPU_PROF=<file>: profile the measured runs (what --cpu-prof would, which the bench's spawn does
+// not pass). Every CPU reading (SIGWINCH: the start and the end of each measured run) closes one
+// segment and opens the next: `<file>.<n>.cpuprofile`, so the odd segments (1, 3, ...) are exactly
+// the measured runs; startup and the clients' connects are not profiled.
 const profFile = process.env.BENCH_CPU_PROF;
 const profiler = profFile ? new inspector.Session() : null;
+let segment = 0;
 if (profiler) {
   profiler.connect();
-  profiler.post('Profiler.enable', () => profiler.post('Profiler.start'));
+  profiler.post('Profiler.enable');
 }
-const stopProfiler = () =>
-  new Promise<void>((resolve) => {
-    if (!profiler || !profFile) return resolve();
-    profiler.post('Profiler.stop', (err, res) => {
-      if (!err) fs.writeFileSync(profFile, JSON.stringify(res.profile));
-      resolve();
-    });
+function nextSegment(): void {
+  if (!profiler || !profFile) return;
+  const n = segment++;
+  if (n === 0) {
+    profiler.post('Profiler.start');
+    return;
+  }
+  profiler.post('Profiler.stop', (err, res) => {
+    if (!err) fs.writeFileSync(`${profFile}.${n}.cpuprofile`, JSON.stringify(res.profile));
+    profiler.post('Profiler.start');
   });
+}
 process.once('SIGTERM', () => {
-  void stopProfiler()
-    .then(() => reef.close())
-    .finally(() => {
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      process.exit(0);
-    });
+  void reef.close().finally(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  });
 });
 console.log(`listening ${reef.port}`);
