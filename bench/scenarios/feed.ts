@@ -214,6 +214,7 @@ async function viewer(
 }
 
 const spaces = createSpacesSocial(() => ({ managedSocialSpaces: async () => [] }));
+const sourcesOf = (viewerId: string) => feedSources(viewerId, spaces);
 
 /**
  * reef's feed page, as PostReader.feed runs it before presenting (posts.repository's feedPage: the
@@ -225,9 +226,7 @@ async function reefPage(
   before?: string,
   strategy: FeedStrategy = 'auto',
 ): Promise<string[]> {
-  return (await feedPage(db, viewerId, feedSources(viewerId, spaces), { before, limit: PAGE }, strategy)).map(
-    (p) => p.id,
-  );
+  return (await feedPage(db, viewerId, sourcesOf, { before, limit: PAGE }, strategy)).map((p) => p.id);
 }
 
 /**
@@ -280,6 +279,29 @@ async function explain(pool: pg.Pool, q: { sql: string; parameters: readonly unk
     ...q.parameters,
   ]);
   return res.rows.map((row) => row['QUERY PLAN']).join('\n');
+}
+
+/**
+ * EXPLAIN of `q` as reef runs it: a prepared statement past its first five executions (by then
+ * PostgreSQL runs its generic plan, so the planning time shown is the plan cache's).
+ */
+async function explainPrepared(
+  pool: pg.Pool,
+  q: { sql: string; parameters: readonly unknown[] },
+): Promise<string> {
+  const client = await pool.connect();
+  try {
+    await client.query(`prepare bench_feed_explain as ${q.sql}`);
+    const args = `(${q.parameters.map((p) => `'${String(p).replaceAll("'", "''")}'`).join(', ')})`;
+    for (let i = 0; i < 6; i++) await client.query(`execute bench_feed_explain${args}`);
+    const res = await client.query<Record<string, string>>(
+      `explain (analyze, buffers, costs off) execute bench_feed_explain${args}`,
+    );
+    return res.rows.map((row) => row['QUERY PLAN']).join('\n');
+  } finally {
+    await client.query('deallocate bench_feed_explain');
+    client.release();
+  }
 }
 
 export async function run(ctx: BenchContext): Promise<void> {
@@ -433,12 +455,13 @@ export async function run(ctx: BenchContext): Promise<void> {
     const sparseQ = feedByAuthorQuery(sparse.id, feedSources(sparse.id, spaces), page).compile(db);
     const baseQ = baselineQuery(heavy.id).compile(db);
     const shorten = (s: string) => s.replace(/\{[0-9,]{200,}\}/g, (m) => `{…${m.split(',').length} ids…}`);
-    for (const [label, q] of [
-      ['reef window query (heavy viewer, first page)', reefQ],
-      ['baseline (heavy viewer, first page)', baseQ],
-      ['reef per-followee query (sparse viewer, first page)', sparseQ],
+    for (const [label, q, prepared] of [
+      ['reef window query (heavy viewer, first page; prepared, as reef runs it)', reefQ, true],
+      ['reef window query (heavy viewer, first page; planned afresh)', reefQ, false],
+      ['baseline (heavy viewer, first page)', baseQ, false],
+      ['reef per-followee query (sparse viewer, first page; prepared)', sparseQ, true],
     ] as const) {
-      const plan = shorten(await explain(pool, q));
+      const plan = shorten(await (prepared ? explainPrepared(pool, q) : explain(pool, q)));
       ctx.note(`EXPLAIN ANALYZE, ${label}:\n\n\`\`\`\n${plan}\n\`\`\``);
       ctx.progress(`feed: ${label}\n${plan}`);
     }

@@ -35,6 +35,9 @@ const ANONYMOUS = '0';
 export class PostReader {
   constructor(private readonly deps: SocialDeps) {}
 
+  /** The feed's sources of a viewer (one function per reader: posts.repository caches by it). */
+  private readonly feedSources = (viewerId: string) => feedSources(viewerId, this.deps.spaces());
+
   /** The post when the viewer may see it (with its original, for a repost); 404 otherwise. */
   async visiblePost(db: Db, viewerId: string, postId: string): Promise<VisiblePost> {
     const post = await getPost(db, postId);
@@ -72,7 +75,7 @@ export class PostReader {
 
   /** GET /follows/feed */
   async feed(db: Db, viewerId: string, page: PageQuery): Promise<PostDto[]> {
-    const rows = await feedPage(db, viewerId, feedSources(viewerId, this.deps.spaces()), page);
+    const rows = await feedPage(db, viewerId, this.feedSources, page);
     return this.present(db, viewerId, rows);
   }
 

@@ -1,6 +1,6 @@
 /** Kysely queries over posts and what hangs off them. Rows in, rows out. */
 import { createHash } from 'node:crypto';
-import { sql, type CompiledQuery, type Expression, type SqlBool } from 'kysely';
+import { CompiledQuery, sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../engine/db/index.ts';
 import type { AttachmentKind, PostVisibility } from './tables.ts';
 import type { AttachmentRow, PostRow } from './posts.schema.ts';
@@ -173,6 +173,9 @@ export const FEED_WINDOW_PER_POST = 50;
 /** Which feed query to run: `auto` (the window, then by author when it falls short) or one of them. */
 export type FeedStrategy = 'auto' | 'window' | 'authors';
 
+/** The feed's sources of a viewer (feed.service's `feedSources`, over one spaces adapter). */
+export type FeedSourcesOf = (viewerId: string) => FeedSources;
+
 /**
  * A page of the feed (visibility.ts's two feed queries, same answers): the newest posts below the
  * cursor scanned in a window of `limit × FEED_WINDOW_PER_POST` (one query, cheap when the viewer's
@@ -182,16 +185,63 @@ export type FeedStrategy = 'auto' | 'window' | 'authors';
 export async function feedPage(
   db: Db,
   viewerId: string,
-  from: FeedSources,
+  sources: FeedSourcesOf,
   page: FeedPage,
   strategy: FeedStrategy = 'auto',
 ): Promise<PostRow[]> {
   if (strategy !== 'authors') {
     const window = strategy === 'window' ? 2 ** 31 - 1 : page.limit * FEED_WINDOW_PER_POST;
-    const rows = await executePrepared(db, feedWindowQuery(viewerId, from, page, window).compile(db));
+    const rows = await executePrepared(
+      db,
+      feedStatement(db, sources, 'window', page, window),
+      viewerId,
+      page,
+    );
     if (rows.length === page.limit || strategy === 'window') return rows;
   }
-  return executePrepared(db, feedByAuthorQuery(viewerId, from, page).compile(db));
+  return executePrepared(db, feedStatement(db, sources, 'authors', page, 0), viewerId, page);
+}
+
+/** Stand-ins for the viewer and the cursor in a feed query compiled once per shape. */
+const VIEWER = '\0viewer';
+const BEFORE = '\0before';
+
+interface Statement {
+  /** reef_feed_<hash of the text>: its name as a prepared statement. */
+  name: string;
+  query: CompiledQuery<PostRow>;
+}
+
+/** Feed queries compiled per sources and shape (strategy, limit, window, first page or not). */
+const statements = new WeakMap<FeedSourcesOf, Map<string, Statement>>();
+
+/**
+ * The feed query of this shape, compiled once: its text does not depend on the viewer or the
+ * cursor, which are parameters (bound per page by `executePrepared`).
+ */
+function feedStatement(
+  db: Db,
+  sources: FeedSourcesOf,
+  kind: 'window' | 'authors',
+  page: FeedPage,
+  window: number,
+): Statement {
+  let shapes = statements.get(sources);
+  if (!shapes) statements.set(sources, (shapes = new Map()));
+  const key = `${kind}:${page.limit}:${window}:${page.before ? 'before' : 'first'}`;
+  let st = shapes.get(key);
+  if (!st) {
+    const p = { before: page.before ? BEFORE : undefined, limit: page.limit };
+    const built =
+      kind === 'window'
+        ? feedWindowQuery(VIEWER, sources(VIEWER), p, window)
+        : feedByAuthorQuery(VIEWER, sources(VIEWER), p);
+    const query = built.compile(db);
+    const hash = createHash('sha1').update(query.sql).digest('hex').slice(0, 24);
+    st = { name: `reef_feed_${hash}`, query };
+    shapes.set(key, st);
+  }
+  return st;
 }
 
 /** SQLSTATE 26000: the prepared statement does not exist (on this connection). */
@@ -201,27 +251,29 @@ const NO_SUCH_STATEMENT = '26000';
 const PLAIN = /^[A-Za-z0-9_-]*$/;
 
 /**
- * Runs `query` as a prepared statement of the connection (PREPARE once per connection, then
- * EXECUTE), named after its text. The feed's queries are planned in about as long as they run
- * (a dozen subplans); after five executions PostgreSQL keeps a generic plan and a page costs its
- * execution only. EXECUTE takes no bind parameters, so the values go in as quoted literals: only
- * plain ones (ids, levels); anything else, or inside a transaction (one connection already held,
- * where a failed EXECUTE would abort it), runs the query as is.
+ * Runs a feed statement for `viewerId` and the page's cursor as a prepared statement of the
+ * connection (PREPARE once per connection, then EXECUTE). The feed's queries are planned in about
+ * as long as they run (a dozen subplans); after five executions PostgreSQL keeps a generic plan
+ * and a page costs its execution only. EXECUTE takes no bind parameters, so the values go in as
+ * quoted literals: only plain ones (ids, levels); anything else, or inside a transaction (one
+ * connection already held, where a failed EXECUTE would abort it), runs the query as is.
  */
-async function executePrepared<R>(db: Db, query: CompiledQuery<R>): Promise<R[]> {
-  const values = query.parameters.map((p) => (typeof p === 'number' ? String(p) : p));
+async function executePrepared(db: Db, st: Statement, viewerId: string, page: FeedPage): Promise<PostRow[]> {
+  const values = st.query.parameters.map((p) =>
+    p === VIEWER ? viewerId : p === BEFORE ? page.before : typeof p === 'number' ? String(p) : p,
+  );
   if (db.isTransaction || !values.every((v): v is string => typeof v === 'string' && PLAIN.test(v)))
-    return (await db.executeQuery(query)).rows;
-  const name = sql.raw(`reef_feed_${createHash('sha1').update(query.sql).digest('hex').slice(0, 24)}`);
-  const args = values.length ? sql.raw(`(${values.map((v) => `'${v}'`).join(', ')})`) : sql``;
+    return (await db.executeQuery(CompiledQuery.raw(st.query.sql, values) as CompiledQuery<PostRow>)).rows;
+  const execute = CompiledQuery.raw(
+    `execute ${st.name}${values.length ? `(${values.map((v) => `'${v}'`).join(', ')})` : ''}`,
+  ) as CompiledQuery<PostRow>;
   return db.connection().execute(async (conn) => {
-    const run = async () => (await sql<R>`execute ${name}${args}`.execute(conn)).rows;
     try {
-      return await run();
+      return (await conn.executeQuery(execute)).rows;
     } catch (err) {
       if ((err as { code?: unknown }).code !== NO_SUCH_STATEMENT) throw err;
-      await sql`prepare ${name} as ${sql.raw(query.sql)}`.execute(conn);
-      return run();
+      await conn.executeQuery(CompiledQuery.raw(`prepare ${st.name} as ${st.query.sql}`));
+      return (await conn.executeQuery(execute)).rows;
     }
   });
 }

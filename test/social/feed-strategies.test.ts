@@ -26,13 +26,14 @@ after(async () => {
 });
 
 const spaces = createSpacesSocial(() => ({ managedSocialSpaces: async () => [] }));
+const sourcesOf = (viewerId: string) => feedSources(viewerId, spaces);
 
 async function strategyIds(viewerId: string, strategy: FeedStrategy, limit: number): Promise<string[]> {
   const db = t.reef.engine.db.db;
   const all: string[] = [];
   let before: string | undefined;
   for (;;) {
-    const rows = await feedPage(db, viewerId, feedSources(viewerId, spaces), { before, limit }, strategy);
+    const rows = await feedPage(db, viewerId, sourcesOf, { before, limit }, strategy);
     all.push(...rows.map((r) => String(r.id)));
     if (rows.length < limit) return all;
     before = String(rows[rows.length - 1]!.id);
