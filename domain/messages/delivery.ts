@@ -32,6 +32,7 @@ export function createMessageSink(p: DeliveryPorts): MessageSink {
     insert: (jobs) => insertBatch(p.db, jobs),
     inlineInsert,
     delivered(jobs: WriteJob[]) {
+      let notices: Notice[] | undefined;
       for (const job of jobs) {
         const m = job.message;
         const dto = newMessageDto(m);
@@ -47,9 +48,8 @@ export function createMessageSink(p: DeliveryPorts): MessageSink {
         else for (const u of job.audience) p.rooms.emit(room.user(u), 'channel:activity', activity);
         for (const s of job.portals) p.rooms.emit(room.space(s), 'channel:activity', activity);
         if (m.type === 'system') continue;
-        void notify(p, job).catch((err: unknown) =>
-          p.log.warn({ err: (err as Error).message, messageId: m.id }, 'message notifications failed'),
-        );
+        const targets = notifyTargets(job);
+        if (targets.length) (notices ??= []).push({ job, targets });
         const base = {
           spaceId: m.spaceId,
           channelId: m.channelId,
@@ -73,11 +73,60 @@ export function createMessageSink(p: DeliveryPorts): MessageSink {
             publishTrigger(p.bus, p.namespace, { type, ...base, attachment: a }, `message:${m.id}:${a.id}`);
         }
       }
+      if (notices)
+        void notifyBatch(p, notices).catch((err: unknown) =>
+          p.log.warn({ err: (err as Error).message }, 'message notifications failed'),
+        );
     },
   };
 }
 
-async function notify(p: DeliveryPorts, job: WriteJob): Promise<void> {
+interface Notice {
+  job: WriteJob;
+  /** Users to tell (mentioned or replied to), the author excluded. */
+  targets: string[];
+}
+
+function notifyTargets(job: WriteJob): string[] {
+  const m = job.message;
+  const replyTo = m.replyTo?.author?.id;
+  if (!m.mentions.length && !replyTo) return [];
+  return [...new Set([...m.mentions, ...(replyTo ? [replyTo] : [])])].filter((u) => u !== m.authorId);
+}
+
+/**
+ * Mention and reply notifications of one written batch, in message order: the member settings of
+ * every target are read with ONE query per space for the whole batch (not one per message).
+ */
+async function notifyBatch(p: DeliveryPorts, notices: Notice[]): Promise<void> {
+  const bySpace = new Map<string, Set<string>>();
+  for (const n of notices) {
+    let users = bySpace.get(n.job.message.spaceId);
+    if (!users) bySpace.set(n.job.message.spaceId, (users = new Set()));
+    for (const u of n.targets) users.add(u);
+  }
+  // Space member settings (spec "Space Member Settings"): muteAll / muteMentions silence these.
+  const silent = new Set<string>();
+  for (const [spaceId, users] of bySpace) {
+    const muted = await p.db
+      .selectFrom('space_member_settings')
+      .select(['user_id', 'settings'])
+      .where('space_id', '=', spaceId)
+      .where('user_id', 'in', [...users])
+      .execute();
+    for (const r of muted)
+      if (r.settings['muteAll'] || r.settings['muteMentions']) silent.add(`${spaceId}:${r.user_id}`);
+  }
+  for (const { job } of notices) {
+    try {
+      await notifyOne(p, job, (u) => silent.has(`${job.message.spaceId}:${u}`));
+    } catch (err) {
+      p.log.warn({ err: (err as Error).message, messageId: job.message.id }, 'message notifications failed');
+    }
+  }
+}
+
+async function notifyOne(p: DeliveryPorts, job: WriteJob, isSilent: (u: string) => boolean): Promise<void> {
   const m = job.message;
   const data = {
     spaceId: m.spaceId,
@@ -90,26 +139,12 @@ async function notify(p: DeliveryPorts, job: WriteJob): Promise<void> {
   };
   const opts = m.authorId ? { actorId: m.authorId } : {};
   const replyTo = m.replyTo?.author?.id;
-  const targets = [...new Set([...m.mentions, ...(replyTo ? [replyTo] : [])])].filter(
-    (u) => u !== m.authorId,
-  );
-  if (!targets.length) return;
-  // Space member settings (spec "Space Member Settings"): muteAll / muteMentions silence these.
-  const muted = await p.db
-    .selectFrom('space_member_settings')
-    .select(['user_id', 'settings'])
-    .where('space_id', '=', m.spaceId)
-    .where('user_id', 'in', targets)
-    .execute();
-  const silent = new Set(
-    muted.filter((r) => r.settings['muteAll'] || r.settings['muteMentions']).map((r) => r.user_id),
-  );
   const told = new Set<string>();
   for (const u of m.mentions) {
-    if (u === m.authorId || told.has(u) || silent.has(u)) continue;
+    if (u === m.authorId || told.has(u) || isSilent(u)) continue;
     told.add(u);
     await p.notifier.notify(u, 'mention', data, opts);
   }
-  if (replyTo && replyTo !== m.authorId && !told.has(replyTo) && !silent.has(replyTo))
+  if (replyTo && replyTo !== m.authorId && !told.has(replyTo) && !isSilent(replyTo))
     await p.notifier.notify(replyTo, 'reply', data, opts);
 }
