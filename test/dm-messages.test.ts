@@ -348,6 +348,67 @@ test('unreads, mark read, mute: muted conversations neither count nor push', asy
   await fcm.sent.waitFor((r) => r.message.token === `push-${b!.id}` && r.message.data?.messageId === back.id);
 });
 
+test('dm notifications: the in_app preference and a mute of the author keep them out; one per batch', async () => {
+  const [a, b] = await registerUsers(t, 2);
+  const conv = await dm(a!, b!);
+  const sb = await connect(b!);
+  const stored = async (messageId: string) =>
+    (
+      await t.reef.engine.db.db
+        .selectFrom('notifications')
+        .select(['type', 'data'])
+        .where('user_id', '=', b!.id)
+        .execute()
+    ).filter((n) => (n.data as { messageId?: string }).messageId === messageId);
+  // 1. `dm` in_app off: the message arrives, no notification is stored or emitted.
+  await api(b!, 'PUT', '/notifications/me/subscriptions', {
+    selections: [{ notif_id: 'dm', channels: { in_app: false } }],
+  });
+  const hidden = (await send(a!, conv, 'not in the app')).body;
+  await sb.waitFor('dm:new', (m) => m.id === hidden.id);
+  // The notifications of a commit are written after its fan-out; give them the time they take.
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(await stored(hidden.id), []);
+  assert.equal(sb.named('notification:new').filter((n) => n.data.messageId === hidden.id).length, 0);
+  // 2. in_app back on, but b mutes a: still nothing.
+  await api(b!, 'PUT', '/notifications/me/subscriptions', {
+    selections: [{ notif_id: 'dm', channels: { in_app: true } }],
+  });
+  assert.equal((await api(b!, 'PUT', `/users/mutes/${a!.id}`)).status < 300, true);
+  const muted = (await send(a!, conv, 'from a muted user')).body;
+  await sb.waitFor('dm:new', (m) => m.id === muted.id);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(await stored(muted.id), []);
+  // 3. Unmuted: stored and emitted, with the message's facts.
+  await api(b!, 'DELETE', `/users/mutes/${a!.id}`);
+  const back = (await send(a!, conv, 'hello again')).body;
+  const note = await sb.waitFor('notification:new', (n) => n.type === 'dm' && n.data.messageId === back.id);
+  assert.equal(note.userId, b!.id);
+  assert.deepEqual(
+    { ...note.data },
+    {
+      conversationId: conv,
+      messageId: back.id,
+      count: 1,
+      authorId: a!.id,
+      authorUsername: a!.username,
+      authorDisplayName: back.author.displayName,
+      preview: 'hello again',
+    },
+  );
+  const rows = await stored(back.id);
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0]!.type, 'dm');
+  // The sender is not notified of their own message.
+  const own = await t.reef.engine.db.db
+    .selectFrom('notifications')
+    .select('id')
+    .where('user_id', '=', a!.id)
+    .where('type', '=', 'dm')
+    .execute();
+  assert.deepEqual(own, []);
+});
+
 test('GET /messages/:messageId finds a DM for its members only', async () => {
   const [a, b, x] = await registerUsers(t, 3);
   const conv = await dm(a!, b!);

@@ -138,24 +138,64 @@ export async function deliveryFacts(
   }));
 }
 
-/** Many notification rows in one statement. */
-export async function insertNotifications(
+/**
+ * The batch form of `silenced` + `preferencesOf` + `insertNotification`, in one statement: for
+ * each item, its facts (item order), and its row stored when the recipient is not silenced and
+ * the `in_app` channel is on (the stored preference, else `defaultInApp`).
+ */
+export async function storeNotifications(
   db: Db,
-  rows: Array<{ id: string; userId: string; type: string; data: Record<string, unknown>; createdAt: Date }>,
-): Promise<void> {
-  if (rows.length === 0) return;
-  await db
-    .insertInto('notifications')
-    .values(
-      rows.map((row) => ({
-        id: row.id,
-        user_id: row.userId,
-        type: row.type,
-        data: JSON.stringify(row.data),
-        created_at: row.createdAt,
-      })),
+  items: Array<{
+    id: string;
+    userId: string;
+    type: string;
+    data: Record<string, unknown>;
+    actorId: string | null;
+    defaultInApp: boolean;
+  }>,
+  createdAt: Date,
+): Promise<DeliveryFacts[]> {
+  if (items.length === 0) return [];
+  const payload = JSON.stringify(
+    items.map((x, i) => ({
+      i,
+      id: x.id,
+      user_id: x.userId,
+      type: x.type,
+      data: x.data,
+      actor_id: x.actorId,
+      d_in_app: x.defaultInApp,
+    })),
+  );
+  const r = await sql<{
+    i: number;
+    silenced: boolean;
+    email: boolean | null;
+    in_app: boolean | null;
+    mobile: boolean | null;
+  }>`with f as (
+      select x.i, x.id, x.user_id, x.type, x.data, x.d_in_app,
+        (x.actor_id is not null and x.actor_id <> x.user_id and (
+          exists (select 1 from user_mutes where user_id = x.user_id and muted_id = x.actor_id)
+          or exists (select 1 from user_blocks where (blocker_id = x.user_id and blocked_id = x.actor_id)
+            or (blocker_id = x.actor_id and blocked_id = x.user_id)))) as silenced,
+        p.email, p.in_app, p.mobile
+      from jsonb_to_recordset(${payload}::jsonb)
+        as x(i int, id bigint, user_id bigint, type text, data jsonb, actor_id bigint, d_in_app boolean)
+      left join notification_preferences p on p.user_id = x.user_id and p.type = x.type
+    ),
+    ins as (
+      insert into notifications (id, user_id, type, data, created_at)
+      select f.id, f.user_id, f.type, f.data, ${createdAt} from f
+      where not f.silenced and coalesce(f.in_app, f.d_in_app)
+      order by f.i
+      returning id
     )
-    .execute();
+    select f.i, f.silenced, f.email, f.in_app, f.mobile from f order by f.i`.execute(db);
+  return r.rows.map((row) => ({
+    silenced: row.silenced === true,
+    pref: row.in_app === null ? null : { email: row.email!, in_app: row.in_app, mobile: row.mobile! },
+  }));
 }
 
 export async function emailOf(db: Db, userId: string): Promise<string | null> {

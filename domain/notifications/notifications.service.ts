@@ -20,11 +20,11 @@ import {
   countUnread,
   deliveryFacts,
   insertNotification,
-  insertNotifications,
   listNotifications,
   markAllRead,
   markRead,
   silenced,
+  storeNotifications,
   type NotificationRow,
 } from './notifications.repository.ts';
 
@@ -188,41 +188,42 @@ export class NotificationsService implements Notifier {
 
   async notifyMany(items: NotifyItem[]): Promise<Array<NotificationDto | null>> {
     const db = this.p.db;
-    const facts = await deliveryFacts(
-      db,
-      items.map((it) => {
-        const actor = actorOf(it.data, it.opts ?? {});
-        // A non-numeric actor matches no user id, exactly as `silenced` would find nothing.
-        return { userId: it.userId, type: it.type, actorId: actor && /^\d+$/.test(actor) ? actor : null };
-      }),
-    );
     const createdAt = new Date(this.p.clock.now());
+    const rows = items.map((it) => {
+      const actor = actorOf(it.data, it.opts ?? {});
+      return {
+        id: this.p.ids.next(),
+        userId: it.userId,
+        type: it.type,
+        data: it.data,
+        // A non-numeric actor matches no user id, exactly as `silenced` would find nothing.
+        actorId: actor && /^\d+$/.test(actor) ? actor : null,
+        defaultInApp: defaultChannels(it.type).in_app,
+      };
+    });
+    // One statement: the facts of every item, and the rows of those shown in the app.
+    const facts = await storeNotifications(db, rows, createdAt);
     const out: Array<NotificationDto | null> = [];
-    const rows: Parameters<typeof insertNotifications>[1] = [];
     const later: Array<{ item: NotifyItem; channels: Channels; dto: NotificationDto | null }> = [];
     items.forEach((it, i) => {
       const f = facts[i]!;
       if (f.silenced) return void out.push(null);
       const channels = f.pref ?? defaultChannels(it.type);
-      let dto: NotificationDto | null = null;
-      if (channels.in_app) {
-        const id = this.p.ids.next();
-        rows.push({ id, userId: it.userId, type: it.type, data: it.data, createdAt });
-        dto = {
-          id,
-          userId: it.userId,
-          type: it.type,
-          data: it.data,
-          read: false,
-          readAt: null,
-          createdAt: createdAt.toISOString(),
-          resolvedStatus: isActionable(it.type) ? 'pending' : null,
-        };
-      }
+      const dto: NotificationDto | null = channels.in_app
+        ? {
+            id: rows[i]!.id,
+            userId: it.userId,
+            type: it.type,
+            data: it.data,
+            read: false,
+            readAt: null,
+            createdAt: createdAt.toISOString(),
+            resolvedStatus: isActionable(it.type) ? 'pending' : null,
+          }
+        : null;
       out.push(dto);
       if (channels.mobile || channels.email) later.push({ item: it, channels, dto });
     });
-    await insertNotifications(db, rows);
     for (const dto of out) if (dto) this.p.rooms.emit(room.user(dto.userId), 'notification:new', dto);
     for (const { item, channels, dto } of later) await this.deliverOut(db, item, channels, dto);
     return out;
