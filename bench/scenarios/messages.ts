@@ -59,6 +59,8 @@ interface RoundResult {
   missing: number;
   /** Server process CPU (user + system) per acknowledged send, µs; null off Linux. */
   cpuUs: number | null;
+  /** The driver's own CPU over the round, % of one core (near 100: the driver limits the figure). */
+  driverCpu: number;
   /** Failed sends by cause ('503 SERVICE_UNAVAILABLE', 'timeout', ...). */
   why: Map<string, number>;
 }
@@ -98,7 +100,8 @@ function openListener(
   onFrame: (nonce: string | null, probe: boolean) => void,
 ): Promise<WebSocket> {
   return new Promise<WebSocket>((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    // The driver parses every frame of 100 sockets: skip UTF-8 validation (same for both targets).
+    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
     let state: 'ready' | 'joining' | 'live' | 'failed' = 'ready';
     const fail = (why: string) => {
       if (state === 'live' || state === 'failed') return;
@@ -163,6 +166,7 @@ async function drive(
       )
     : [];
   const agent = new http.Agent({ keepAlive: true, maxSockets: w.senders.length });
+  const cpuStart = process.cpuUsage();
   let acked = 0;
   let failed = 0;
   const why = new Map<string, number>();
@@ -179,6 +183,8 @@ async function drive(
       ack.push(performance.now() - t0);
     } else failed++;
   });
+  const used = process.cpuUsage(cpuStart);
+  const driverCpu = (used.user + used.system) / 1e4 / elapsed;
   const expected = acked * sockets.length;
   const settle = performance.now() + 3000;
   while (frames < expected && performance.now() < settle) await new Promise((r) => setTimeout(r, 20));
@@ -192,6 +198,7 @@ async function drive(
     delivery,
     missing: Math.max(0, expected - frames),
     cpuUs: null,
+    driverCpu,
     why,
   };
 }
@@ -365,6 +372,7 @@ export async function run(ctx: BenchContext): Promise<void> {
         ctx.progress(
           `${kind} round ${r}/${rounds} ${t.label}: ${Math.round(res.acked / res.seconds)} sends/s, ack p99 ${pct(res.ack, 99).toFixed(1)} ms` +
             (res.cpuUs !== null ? `, server CPU ${Math.round(res.cpuUs)} µs/send` : '') +
+            `, driver CPU ${Math.round(res.driverCpu)}%` +
             (kind === 'busy' ? `, delivery p99 ${pct(res.delivery, 99).toFixed(1)} ms` : '') +
             (res.failed ? `, failed: ${[...res.why].map(([k, n]) => `${n} × ${k}`).join(', ')}` : ''),
         );
