@@ -66,6 +66,10 @@ export async function run(ctx: BenchContext): Promise<void> {
       start: () => ctx.startBaseline('raw-uws', 'bench/baselines/uws-raw.ts', {}),
     },
   ];
+  // BENCH_CONNECTIONS_TARGETS=ws,sio,plain,raw measures a subset (iterating).
+  const pick = process.env.BENCH_CONNECTIONS_TARGETS?.split(',');
+  const keys = ['ws', 'sio', 'plain', 'raw'];
+  if (pick) targets.splice(0, targets.length, ...targets.filter((_, i) => pick.includes(keys[i]!)));
   const load = await SocketLoad.start();
   const rows: (string | number)[][] = [];
   const perConn = new Map<string, number>();

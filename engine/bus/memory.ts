@@ -14,16 +14,27 @@ import {
   type Bus,
   type BusMsg,
   type BusState,
+  type BusSubscription,
   type SubscribeOptions,
 } from './index.ts';
 
-interface Sub {
-  readonly pattern: string;
-  /** For a wildcard pattern: the literal tokens before the first wildcard, with their trailing '.'. */
-  readonly prefix: string;
-  readonly handler: (msg: BusMsg) => void;
-  readonly queue: string | undefined;
-  active: boolean;
+/** A subscription; it is also the handle returned to the subscriber (no closure per subscription). */
+class Sub implements BusSubscription {
+  active = true;
+
+  constructor(
+    private readonly core: MemoryBusCore,
+    readonly pattern: string,
+    /** For a wildcard pattern: the literal tokens before the first wildcard, with their trailing '.'. */
+    readonly prefix: string,
+    readonly literal: boolean,
+    readonly handler: (msg: BusMsg) => void,
+    readonly queue: string | undefined,
+  ) {}
+
+  unsubscribe(): void {
+    if (this.active) this.core.remove(this);
+  }
 }
 
 /** One delivered message; shared by every subscriber of a publish (they only read it). */
@@ -55,35 +66,48 @@ class MemoryMsg implements BusMsg {
   }
 }
 
-function runHandlers(subs: readonly Sub[], msg: MemoryMsg): void {
-  for (const s of subs) {
-    if (!s.active) continue;
-    try {
-      s.handler(msg);
-    } catch (err) {
-      // As if each handler ran in its own microtask: a throwing handler does not starve the others.
-      queueMicrotask(() => {
-        throw err;
-      });
-    }
+function runHandler(s: Sub, msg: MemoryMsg): void {
+  try {
+    s.handler(msg);
+  } catch (err) {
+    // As if each handler ran in its own microtask: a throwing handler does not starve the others.
+    queueMicrotask(() => {
+      throw err;
+    });
   }
 }
 
 class MemoryBusCore {
-  readonly exact = new Map<string, Sub[]>();
-  wild: Sub[] = [];
+  /** Literal subject → its subscription, or several (copy-on-write arrays). */
+  readonly exact = new Map<string, Sub | readonly Sub[]>();
+  wild: readonly Sub[] = [];
   private readonly rr = new Map<string, number>();
 
   /** Deliver to every matching subscription; returns how many there are. */
   deliver(subject: string, data: Uint8Array | undefined, text: string | undefined, reply?: string): number {
     const literal = this.exact.get(subject);
-    let subs: Sub[] | undefined = literal;
+    let subs: readonly Sub[] | undefined =
+      literal === undefined || literal instanceof Sub ? undefined : literal;
+    let one: Sub | undefined = literal instanceof Sub ? literal : undefined;
     if (this.wild.length > 0) {
       for (const s of this.wild) {
         if (!subject.startsWith(s.prefix) || !subjectMatches(s.pattern, subject)) continue;
-        if (subs === literal) subs = literal ? [...literal] : [];
-        subs!.push(s);
+        const list: Sub[] = subs ? [...subs] : one ? [one] : [];
+        list.push(s);
+        subs = list;
+        one = undefined;
       }
+    }
+    if (one) {
+      if (one.queue === undefined) {
+        const msg = new MemoryMsg(this, subject, data, text, reply);
+        const target = one;
+        queueMicrotask(() => {
+          if (target.active) runHandler(target, msg);
+        });
+        return 1;
+      }
+      subs = [one];
     }
     if (!subs || subs.length === 0) return 0;
     let queued = false;
@@ -91,7 +115,9 @@ class MemoryBusCore {
     // Copy-on-write lists (subscribe/unsubscribe replace them), so `subs` can be read later as is.
     const targets = queued ? this.pickQueues(subs) : subs;
     const msg = new MemoryMsg(this, subject, data, text, reply);
-    queueMicrotask(() => runHandlers(targets, msg));
+    queueMicrotask(() => {
+      for (const s of targets) if (s.active) runHandler(s, msg);
+    });
     return targets.length;
   }
 
@@ -115,26 +141,31 @@ class MemoryBusCore {
     return out;
   }
 
-  add(sub: Sub, literal: boolean): void {
-    if (!literal) {
+  add(sub: Sub): void {
+    if (!sub.literal) {
       this.wild = [...this.wild, sub];
       return;
     }
-    const list = this.exact.get(sub.pattern);
-    this.exact.set(sub.pattern, list ? [...list, sub] : [sub]);
+    const cur = this.exact.get(sub.pattern);
+    this.exact.set(sub.pattern, cur === undefined ? sub : cur instanceof Sub ? [cur, sub] : [...cur, sub]);
   }
 
-  remove(sub: Sub, literal: boolean): void {
+  remove(sub: Sub): void {
     sub.active = false;
-    if (!literal) {
+    if (!sub.literal) {
       this.wild = this.wild.filter((s) => s !== sub);
       return;
     }
-    const list = this.exact.get(sub.pattern);
-    if (!list) return;
-    const rest = list.filter((s) => s !== sub);
+    const cur = this.exact.get(sub.pattern);
+    if (cur === undefined) return;
+    if (cur instanceof Sub) {
+      if (cur === sub) this.exact.delete(sub.pattern);
+      return;
+    }
+    const rest = cur.filter((s) => s !== sub);
+    if (rest.length === cur.length) return;
     if (rest.length === 0) this.exact.delete(sub.pattern);
-    else if (rest.length !== list.length) this.exact.set(sub.pattern, rest);
+    else this.exact.set(sub.pattern, rest.length === 1 ? rest[0]! : rest);
   }
 }
 
@@ -161,19 +192,16 @@ export function createMemoryBus(): Bus {
     },
     subscribe(pattern, handler, opts: SubscribeOptions = {}) {
       const literal = !pattern.includes('*') && !pattern.includes('>');
-      const sub: Sub = {
+      const sub = new Sub(
+        core,
         pattern,
-        prefix: literal ? pattern : literalPrefix(pattern),
+        literal ? pattern : literalPrefix(pattern),
+        literal,
         handler,
-        queue: opts.queue || undefined,
-        active: true,
-      };
-      core.add(sub, literal);
-      return {
-        unsubscribe() {
-          if (sub.active) core.remove(sub, literal);
-        },
-      };
+        opts.queue || undefined,
+      );
+      core.add(sub);
+      return sub;
     },
     request(subject, data, timeoutMs) {
       if (closed) return Promise.reject(new BusError('CLOSED', 'bus is closed'));

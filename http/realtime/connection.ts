@@ -19,6 +19,11 @@ export interface FrameBudget {
   windowMs: number;
 }
 
+const ALLOWED: { readonly retryAfterMs: number; readonly abusive: boolean } = Object.freeze({
+  retryAfterMs: 0,
+  abusive: false,
+});
+
 export abstract class Connection implements SocketHandle {
   /** Rooms joined (maintained by the RoomHub). */
   readonly joined = new Set<string>();
@@ -34,8 +39,9 @@ export abstract class Connection implements SocketHandle {
   counted = false;
   /** Public spaces this socket visits as a guest (rarely used, so created on demand). */
   visits: Set<string> | null = null;
-  private tokens: number;
-  private lastRefill: number;
+  /** The frame budget; lastRefill -1: untouched, a full bucket (an idle socket stores no clock value). */
+  private tokens = 0;
+  private lastRefill = -1;
   private refused = 0;
 
   constructor(
@@ -44,11 +50,9 @@ export abstract class Connection implements SocketHandle {
     readonly framing: Framing,
     private readonly owner: ConnectionOwner,
     private readonly budget: FrameBudget,
-    now: number,
-  ) {
-    this.tokens = budget.limit;
-    this.lastRefill = now;
-  }
+    /** Unused (the bucket starts full on the first frame); kept for callers. */
+    _now?: number,
+  ) {}
 
   get protocol(): Protocol {
     return this.framing.protocol;
@@ -76,6 +80,10 @@ export abstract class Connection implements SocketHandle {
    */
   takeFrame(now: number): { retryAfterMs: number; abusive: boolean } {
     const { limit, windowMs } = this.budget;
+    if (this.lastRefill < 0) {
+      this.tokens = limit;
+      this.lastRefill = now;
+    }
     const elapsed = now - this.lastRefill;
     if (elapsed > 0) {
       this.tokens = Math.min(limit, this.tokens + (elapsed * limit) / windowMs);
@@ -84,7 +92,7 @@ export abstract class Connection implements SocketHandle {
     if (this.tokens >= 1) {
       this.tokens -= 1;
       this.refused = 0;
-      return { retryAfterMs: 0, abusive: false };
+      return ALLOWED;
     }
     this.refused++;
     return {

@@ -180,7 +180,15 @@ export class Gateway {
       for (const r of rooms) fresh = this.hub.join(conn, r) || fresh;
       if (fresh) await this.hub.flush();
     })();
-    return conn.admitted;
+    const p = conn.admitted;
+    // Admitted: hold the shared settled promise rather than this one (an idle socket keeps less).
+    p.then(
+      () => {
+        if (conn.admitted === p) conn.admitted = DONE;
+      },
+      () => undefined,
+    );
+    return p;
   }
 
   /** The socket is gone (or was refused): leave rooms, end guest visits, update presence. Idempotent. */

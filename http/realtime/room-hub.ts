@@ -18,10 +18,32 @@ import type { RoomEvent } from '../../engine/rooms.ts';
 import type { Connection } from './connection.ts';
 import type { Framing } from './protocol.ts';
 
+/**
+ * A small set that costs nothing extra while it holds one item (most rooms here are a user's own
+ * room with one socket, and most users have one socket): null, the item itself, or a Set.
+ */
+type Few<T> = T | Set<T> | null;
+
+function fewAdd<T extends object>(f: Few<T>, x: T): Few<T> {
+  if (f === null || f === x) return x;
+  if (f instanceof Set) return f.add(x);
+  return new Set([f, x]);
+}
+
+function fewDelete<T extends object>(f: Few<T>, x: T): Few<T> {
+  if (f === x) return null;
+  if (!(f instanceof Set) || !f.delete(x)) return f;
+  if (f.size === 1) return f.values().next().value!;
+  return f;
+}
+
+const fewHas = <T extends object>(f: Few<T>, x: T): boolean => f === x || (f instanceof Set && f.has(x));
+const fewList = <T extends object>(f: Few<T>): T[] => (f === null ? [] : f instanceof Set ? [...f] : [f]);
+
 interface LocalRoom {
   readonly name: string;
   readonly sub: BusSubscription;
-  readonly members: Set<Connection>;
+  members: Few<Connection>;
   /** Members receiving through the uWS topic, per framing (index in `framings`). */
   readonly onTopic: number[];
   /** Members written to one by one (Socket.io long-polling, or a socket not open yet). */
@@ -41,11 +63,18 @@ export interface RoomHubDeps {
 }
 
 export class RoomHub {
+  /** By room name. */
   private readonly rooms = new Map<string, LocalRoom>();
-  private readonly byUser = new Map<string, Set<Connection>>();
+  /** The same rooms by bus subject: one shared bus handler finds its room, no closure per room. */
+  private readonly bySubject = new Map<string, LocalRoom>();
+  private readonly byUser = new Map<string, Few<Connection>>();
   private app: uWS.TemplatedApp | null = null;
   /** Events delivered to this node (after decoding), for stats. */
   delivered = 0;
+  private readonly onBusMsg = (m: BusMsg): void => {
+    const room = this.bySubject.get(m.subject);
+    if (room && this.rooms.get(room.name) === room) this.deliver(room, m);
+  };
 
   constructor(private readonly deps: RoomHubDeps) {}
 
@@ -57,9 +86,10 @@ export class RoomHub {
     return this.rooms.size;
   }
 
-  /** Local connections of a user. */
-  connectionsOf(userId: string): ReadonlySet<Connection> | undefined {
-    return this.byUser.get(userId);
+  /** Local connections of a user (a copy). */
+  connectionsOf(userId: string): readonly Connection[] | undefined {
+    const f = this.byUser.get(userId);
+    return f ? fewList(f) : undefined;
   }
 
   users(): IterableIterator<string> {
@@ -69,15 +99,13 @@ export class RoomHub {
   /** Every local connection (a copy, safe to close while iterating). */
   connections(): Connection[] {
     const out: Connection[] = [];
-    for (const set of this.byUser.values()) for (const c of set) out.push(c);
+    for (const f of this.byUser.values()) out.push(...fewList(f));
     return out;
   }
 
   /** Track a connection (before its first join). */
   add(conn: Connection): void {
-    let set = this.byUser.get(conn.userId);
-    if (!set) this.byUser.set(conn.userId, (set = new Set()));
-    set.add(conn);
+    this.byUser.set(conn.userId, fewAdd(this.byUser.get(conn.userId) ?? null, conn));
   }
 
   /**
@@ -89,17 +117,19 @@ export class RoomHub {
     let room = this.rooms.get(roomName);
     const created = !room;
     if (!room) {
+      const subject = this.deps.subject(roomName);
       room = {
         name: roomName,
-        sub: this.deps.bus.subscribe(this.deps.subject(roomName), (m: BusMsg) => this.deliver(roomName, m)),
-        members: new Set(),
+        sub: this.deps.bus.subscribe(subject, this.onBusMsg),
+        members: null,
         onTopic: this.deps.framings.map(() => 0),
         direct: 0,
         topics: null,
       };
       this.rooms.set(roomName, room);
+      this.bySubject.set(subject, room);
     }
-    room.members.add(conn);
+    room.members = fewAdd(room.members, conn);
     conn.joined.add(roomName);
     if (conn.topicMode && conn.ws) {
       conn.ws.subscribe(conn.framing.topic(roomName));
@@ -110,24 +140,30 @@ export class RoomHub {
 
   leave(conn: Connection, roomName: string): void {
     const room = this.rooms.get(roomName);
-    if (!room || !room.members.delete(conn)) return;
+    if (!room || !fewHas(room.members, conn)) return;
+    room.members = fewDelete(room.members, conn);
     conn.joined.delete(roomName);
     if (conn.topicMode) {
       room.onTopic[this.index(conn.framing)]!--;
       // After close uWS has dropped the socket's subscriptions itself (and the socket is invalid).
       if (conn.ws && !conn.closed) conn.ws.unsubscribe(conn.framing.topic(roomName));
     } else room.direct--;
-    if (room.members.size === 0) {
+    if (room.members === null) {
       room.sub.unsubscribe();
       this.rooms.delete(roomName);
+      const subject = this.deps.subject(roomName);
+      if (this.bySubject.get(subject) === room) this.bySubject.delete(subject);
     }
   }
 
   /** Forget a closed connection: leave every room. */
   remove(conn: Connection): void {
     for (const r of [...conn.joined]) this.leave(conn, r);
-    const set = this.byUser.get(conn.userId);
-    if (set?.delete(conn) && set.size === 0) this.byUser.delete(conn.userId);
+    const f = this.byUser.get(conn.userId);
+    if (f === undefined) return;
+    const rest = fewDelete(f, conn);
+    if (rest === null) this.byUser.delete(conn.userId);
+    else if (rest !== f) this.byUser.set(conn.userId, rest);
   }
 
   /**
@@ -158,6 +194,7 @@ export class RoomHub {
   clear(): void {
     for (const room of this.rooms.values()) room.sub.unsubscribe();
     this.rooms.clear();
+    this.bySubject.clear();
     this.byUser.clear();
   }
 
@@ -165,9 +202,8 @@ export class RoomHub {
     return this.deps.framings.indexOf(f);
   }
 
-  private deliver(roomName: string, m: BusMsg): void {
-    const room = this.rooms.get(roomName);
-    if (!room) return;
+  private deliver(room: LocalRoom, m: BusMsg): void {
+    const roomName = room.name;
     const text = msgText(m);
     const msg = splitRoomEvent(text) ?? parseRoomEvent(text);
     if (!msg) {
@@ -196,7 +232,7 @@ export class RoomHub {
     }
     if (room.direct === 0) return;
     frames ??= [];
-    for (const conn of room.members) {
+    for (const conn of fewList(room.members)) {
       if (conn.topicMode || conn.userId === except) continue;
       const i = this.index(conn.framing);
       conn.writeDirect((frames[i] ??= conn.framing.encode(eventJson, payloadJson)));
@@ -217,7 +253,7 @@ export class RoomHub {
     const topic = this.topicOf(room, this.index(f));
     let excluded: Connection | undefined;
     let count = 0;
-    for (const c of this.byUser.get(userId) ?? []) {
+    for (const c of fewList(this.byUser.get(userId) ?? null)) {
       if (c.topicMode && c.ws && c.framing === f && c.joined.has(room.name)) {
         excluded = c;
         count++;
@@ -226,7 +262,7 @@ export class RoomHub {
     if (count === 0) this.app?.publish(topic, frame);
     else if (count === 1) excluded!.ws!.publish(topic, frame);
     else
-      for (const c of room.members)
+      for (const c of fewList(room.members))
         if (c.topicMode && c.ws && c.framing === f && c.userId !== userId) c.ws.send(frame);
   }
 }
