@@ -438,7 +438,8 @@ export async function run(ctx: BenchContext): Promise<void> {
         "reef = posts.repository's feedPage: visibility.ts's window query (the newest",
         `${PAGE * FEED_WINDOW_PER_POST} posts below the cursor, follows checked by one primary-key probe per row), and when`,
         "that window holds fewer than a page, its per-followee query (LATERAL: each followee's newest posts",
-        'below the cursor from posts_author_idx, merged). Pages the window answered alone: ' +
+        'below the cursor from posts_author_idx, merged); both run as per-connection prepared statements',
+        '(PostgreSQL keeps a generic plan after five runs, so a page pays no planning). Pages the window answered alone: ' +
           viewers.map((v) => `${v.label} ${windowHits.get(v.id)}`).join(', ') +
           '. baseline = one query with the same rules as OR over LEFT JOINs to follows.',
       ].join('\n'),

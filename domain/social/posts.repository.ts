@@ -246,6 +246,8 @@ function feedStatement(
 
 /** SQLSTATE 26000: the prepared statement does not exist (on this connection). */
 const NO_SUCH_STATEMENT = '26000';
+/** SQLSTATE 0A000 on EXECUTE: "cached plan must not change result type" (posts gained a column). */
+const STALE_STATEMENT = '0A000';
 
 /** A parameter EXECUTE can take as a literal: ids, visibility levels, counts. */
 const PLAIN = /^[A-Za-z0-9_-]*$/;
@@ -256,7 +258,8 @@ const PLAIN = /^[A-Za-z0-9_-]*$/;
  * as long as they run (a dozen subplans); after five executions PostgreSQL keeps a generic plan
  * and a page costs its execution only. EXECUTE takes no bind parameters, so the values go in as
  * quoted literals: only plain ones (ids, levels); anything else, or inside a transaction (one
- * connection already held, where a failed EXECUTE would abort it), runs the query as is.
+ * connection already held, where a failed EXECUTE would abort it), runs the query as is. A
+ * statement prepared before posts gained a column is prepared again.
  */
 async function executePrepared(db: Db, st: Statement, viewerId: string, page: FeedPage): Promise<PostRow[]> {
   const values = st.query.parameters.map((p) =>
@@ -271,7 +274,9 @@ async function executePrepared(db: Db, st: Statement, viewerId: string, page: Fe
     try {
       return (await conn.executeQuery(execute)).rows;
     } catch (err) {
-      if ((err as { code?: unknown }).code !== NO_SUCH_STATEMENT) throw err;
+      const code = (err as { code?: unknown }).code;
+      if (code === STALE_STATEMENT) await conn.executeQuery(CompiledQuery.raw(`deallocate ${st.name}`));
+      else if (code !== NO_SUCH_STATEMENT) throw err;
       await conn.executeQuery(CompiledQuery.raw(`prepare ${st.name} as ${st.query.sql}`));
       return (await conn.executeQuery(execute)).rows;
     }
