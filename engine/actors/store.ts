@@ -147,27 +147,39 @@ export function createStore(db: Db, ns: string) {
       const k = c.address.kind;
       const id = c.address.id;
       const seqs = `{${c.inboxSeqs.join(',')}}`;
-      const r = await sql<{ version: string | null }>`
-        with upd as (
+      // Only the parts this batch needs: a batch of asks with inline writes (the common case: a busy
+      // channel's messages) is the fenced update plus its inline CTEs, which keeps the statement short
+      // to send, parse and plan. The fence is the same in every shape.
+      const hasSeqs = c.inboxSeqs.length > 0;
+      const ctes: RawBuilder<unknown>[] = [
+        sql`upd as (
           update actors set snapshot = ${c.snapshot}::jsonb, status = ${c.status}, version = version + 1,
             updated_at = now()
           where ns = ${ns} and kind = ${k} and id = ${id} and epoch = ${c.epoch} and version = ${c.version}
-            and (select count(*) from actor_inbox where seq = any(${seqs}::bigint[]) and not done)
-                = ${c.inboxSeqs.length}
+            ${
+              hasSeqs
+                ? sql`and (select count(*) from actor_inbox where seq = any(${seqs}::bigint[]) and not done)
+                = ${c.inboxSeqs.length}`
+                : sql``
+            }
           returning version
-        ),
-        inbox as (
+        )`,
+      ];
+      if (hasSeqs)
+        ctes.push(sql`inbox as (
           update actor_inbox set done = true, done_at = now()
           where seq = any(${seqs}::bigint[]) and exists (select 1 from upd) returning seq
-        ),
-        tdel as (
+        )`);
+      if (c.timerDeletes.length)
+        ctes.push(sql`tdel as (
           delete from actor_timers t using jsonb_to_recordset(${JSON.stringify(c.timerDeletes)}::jsonb)
             as d(key text, generation bigint)
           where t.ns = ${ns} and t.kind = ${k} and t.id = ${id} and t.key = d.key
             and (d.generation is null or t.generation = d.generation) and exists (select 1 from upd)
           returning t.key
-        ),
-        tset as (
+        )`);
+      if (c.timerSets.length)
+        ctes.push(sql`tset as (
           insert into actor_timers (ns, kind, id, key, shard, due_at, generation, event)
           select ${ns}, ${k}, ${id}, s.key, ${c.shard}, s.due_at, s.generation, s.event
           from jsonb_to_recordset(${JSON.stringify(c.timerSets)}::jsonb)
@@ -176,8 +188,9 @@ export function createStore(db: Db, ns: string) {
           on conflict (ns, kind, id, key) do update set due_at = excluded.due_at,
             generation = excluded.generation, event = excluded.event, shard = excluded.shard
           returning key
-        ),
-        obx as (
+        )`);
+      if (c.effects.length)
+        ctes.push(sql`obx as (
           insert into actor_outbox (ns, id, kind, actor_id, shard, version, idx, effect, at, next_at)
           select ${ns}, ${k} || ':' || ${id} || ':' || upd.version || ':' || f.idx, ${k}, ${id}, ${c.shard},
             upd.version, f.idx, f.effect, f.at, ${c.outboxNextAt}
@@ -185,10 +198,11 @@ export function createStore(db: Db, ns: string) {
           cross join upd
           on conflict (ns, id) do nothing
           returning id
-        )${inlineCtes(c.inline)}
-        select (select version from upd) as version,
-          (select count(*) from inbox) + (select count(*) from tdel) + (select count(*) from tset)
-          + (select count(*) from obx) as touched`.execute(db);
+        )`);
+      // Data-modifying CTEs run whether or not the final select reads them.
+      const r = await sql<{ version: string | null }>`
+        with ${sql.join(ctes, sql`, `)}${inlineCtes(c.inline)}
+        select (select version from upd) as version`.execute(db);
       const version = r.rows[0]?.version;
       if (version != null) return { ok: true, version: Number(version) };
       // Why did the fence refuse? A newer epoch: this activation is stale. Anything else (a version
