@@ -150,6 +150,9 @@ export function attachSocketIo(app: uWS.TemplatedApp, gw: Gateway): () => Promis
         await gw.release(conn);
         throw err;
       }
+      // The handshake (headers, query, auth) is already copied into socket.handshake; the upgrade
+      // request object itself is not used again (Socket.io's memory advice: discard it).
+      (socket.conn as unknown as { request: unknown }).request = null;
     })().then(
       () => next(),
       (err: unknown) => next(connectError(toAckError(err, gw.engine.log, 'connect'))),
@@ -162,6 +165,9 @@ export function attachSocketIo(app: uWS.TemplatedApp, gw: Gateway): () => Promis
       socket.disconnect(true);
       return;
     }
+    // Room events never go through Socket.io's adapter (see above), so the room of the socket's own
+    // id that Socket.io joins on connect (two adapter Sets per socket) is left at once.
+    void socket.leave(socket.id);
     socket.onAny(onAnyEvent);
   });
 
