@@ -234,26 +234,24 @@ export async function notifyRecipients(d: NotifyDeps, job: NotifyJob): Promise<v
   const notes = await notesOf(d, folded);
   if (notes.length === 0) return;
   const items = notes.map((n) => ({ userId: n.userId, type: 'dm', data: n.data }));
-  if (d.notifier.notifyMany) await d.notifier.notifyMany(items);
-  else for (const it of items) await d.notifier.notify(it.userId, it.type, it.data);
   // Pushes: the recipient's `dm` mobile preference (social-graph-api "Notification Preferences"),
-  // only for users with a device at all; muted conversations never got a note.
-  const withDevices = await d.push.usersWithDevices([...new Set(notes.map((n) => n.userId))]);
-  const pushable = notes.filter((n) => withDevices.has(n.userId));
-  if (pushable.length === 0) return;
-  const ctx = pushable.map((n) => ({
-    userId: n.userId,
-    type: 'dm',
-    data: { conversationId: n.conversationId },
-  }));
-  const allowed = d.notifier.pushAllowedMany
-    ? await d.notifier.pushAllowedMany(ctx)
-    : await Promise.all(
-        ctx.map((c) => d.notifier.pushAllowed?.(c.userId, c.type, c.data) ?? Promise.resolve(true)),
-      );
-  for (let i = 0; i < pushable.length; i++) {
-    if (!allowed[i]) continue;
-    const n = pushable[i]!;
+  // only for users with a device; muted conversations never got a note. With `notifyMany` the
+  // notifier answers that with the notifications, in the same statement.
+  let pushable: Note[];
+  if (d.notifier.notifyMany) {
+    const results = await d.notifier.notifyMany(items);
+    pushable = notes.filter((_, i) => results[i]?.pushTo);
+  } else {
+    for (const it of items) await d.notifier.notify(it.userId, it.type, it.data);
+    const withDevices = await d.push.usersWithDevices([...new Set(notes.map((n) => n.userId))]);
+    pushable = [];
+    for (const n of notes) {
+      if (!withDevices.has(n.userId)) continue;
+      const allowed = d.notifier.pushAllowed?.(n.userId, 'dm', { conversationId: n.conversationId });
+      if (!allowed || (await allowed)) pushable.push(n);
+    }
+  }
+  for (const n of pushable) {
     await d.push.enqueue(
       {
         kind: 'dm',

@@ -16,6 +16,7 @@ export type {
   Notifier,
   NotificationDto,
   NotifyItem,
+  NotifyResult,
   NotifyOptions,
   ResolvedStatus,
   StatusResolver,

@@ -3,6 +3,7 @@ import { sql, type Selectable } from 'kysely';
 import type { Db } from '../../engine/db/index.ts';
 import type { NotificationPreferencesTable, NotificationsTable } from './tables.ts';
 import './tables.ts';
+import '../devices/tables.ts';
 
 export type NotificationRow = Selectable<NotificationsTable>;
 export type PreferenceRow = Selectable<NotificationPreferencesTable>;
@@ -98,44 +99,13 @@ export async function silenced(db: Db, userId: string, actorId: string): Promise
   return r.rows[0]?.silenced === true;
 }
 
-/** What `notifyMany` needs to know of one item: its recipient's stance to the actor and preference. */
+/** What `notifyMany` learns of one item: the recipient's stance to the actor, preference, devices. */
 export interface DeliveryFacts {
   silenced: boolean;
   /** The stored preference for the item's type; null when the user never changed it (defaults). */
   pref: { email: boolean; in_app: boolean; mobile: boolean } | null;
-}
-
-/**
- * `silenced` and the stored preference for many (user, type, actor) items in one statement, in
- * item order: the batch form of `silenced` + `preferencesOf(db, user, type)`.
- */
-export async function deliveryFacts(
-  db: Db,
-  items: Array<{ userId: string; type: string; actorId: string | null }>,
-): Promise<DeliveryFacts[]> {
-  if (items.length === 0) return [];
-  const payload = JSON.stringify(
-    items.map((x, i) => ({ i, user_id: x.userId, type: x.type, actor_id: x.actorId })),
-  );
-  const r = await sql<{
-    i: number;
-    silenced: boolean;
-    email: boolean | null;
-    in_app: boolean | null;
-    mobile: boolean | null;
-  }>`select x.i,
-      (x.actor_id is not null and x.actor_id <> x.user_id and (
-        exists (select 1 from user_mutes where user_id = x.user_id and muted_id = x.actor_id)
-        or exists (select 1 from user_blocks where (blocker_id = x.user_id and blocked_id = x.actor_id)
-          or (blocker_id = x.actor_id and blocked_id = x.user_id)))) as silenced,
-      p.email, p.in_app, p.mobile
-    from jsonb_to_recordset(${payload}::jsonb) as x(i int, user_id bigint, type text, actor_id bigint)
-    left join notification_preferences p on p.user_id = x.user_id and p.type = x.type
-    order by x.i`.execute(db);
-  return r.rows.map((row) => ({
-    silenced: row.silenced === true,
-    pref: row.in_app === null ? null : { email: row.email!, in_app: row.in_app, mobile: row.mobile! },
-  }));
+  /** The recipient has at least one registered device (storeNotifications only). */
+  hasDevice?: boolean;
 }
 
 /**
@@ -173,13 +143,15 @@ export async function storeNotifications(
     email: boolean | null;
     in_app: boolean | null;
     mobile: boolean | null;
+    has_device: boolean;
   }>`with f as (
       select x.i, x.id, x.user_id, x.type, x.data, x.d_in_app,
         (x.actor_id is not null and x.actor_id <> x.user_id and (
           exists (select 1 from user_mutes where user_id = x.user_id and muted_id = x.actor_id)
           or exists (select 1 from user_blocks where (blocker_id = x.user_id and blocked_id = x.actor_id)
             or (blocker_id = x.actor_id and blocked_id = x.user_id)))) as silenced,
-        p.email, p.in_app, p.mobile
+        p.email, p.in_app, p.mobile,
+        exists (select 1 from devices d where d.user_id = x.user_id) as has_device
       from jsonb_to_recordset(${payload}::jsonb)
         as x(i int, id bigint, user_id bigint, type text, data jsonb, actor_id bigint, d_in_app boolean)
       left join notification_preferences p on p.user_id = x.user_id and p.type = x.type
@@ -191,10 +163,11 @@ export async function storeNotifications(
       order by f.i
       returning id
     )
-    select f.i, f.silenced, f.email, f.in_app, f.mobile from f order by f.i`.execute(db);
+    select f.i, f.silenced, f.email, f.in_app, f.mobile, f.has_device from f order by f.i`.execute(db);
   return r.rows.map((row) => ({
     silenced: row.silenced === true,
     pref: row.in_app === null ? null : { email: row.email!, in_app: row.in_app, mobile: row.mobile! },
+    hasDevice: row.has_device === true,
   }));
 }
 

@@ -18,7 +18,6 @@ import type { NotificationDelivery } from './delivery.ts';
 import type { PreferencesService } from './preferences.service.ts';
 import {
   countUnread,
-  deliveryFacts,
   insertNotification,
   listNotifications,
   markAllRead,
@@ -63,13 +62,20 @@ export interface Notifier {
   pushAllowed?(userId: string, type: string, data: Record<string, unknown>): Promise<boolean>;
   /**
    * Many notifications at once, under exactly the rules of `notify` (mutes, blocks, channel
-   * preferences), in a constant number of statements: one lookup, one insert. Results in item order.
+   * preferences), in one statement. Results in item order. For a type the feature pushes itself
+   * (`pushedByFeature`), `pushTo` says whether to push it: what `pushAllowed` decides, and the user
+   * has a device.
    *
-   *   await notifier.notifyMany?.([{ userId, type: 'dm', data }, ...]);
+   *   const [r] = await notifier.notifyMany?.([{ userId, type: 'dm', data }]);
    */
-  notifyMany?(items: NotifyItem[]): Promise<Array<NotificationDto | null>>;
-  /** `pushAllowed` for many (user, type, data) items: the preferences in one lookup. Item order. */
-  pushAllowedMany?(items: NotifyItem[]): Promise<boolean[]>;
+  notifyMany?(items: NotifyItem[]): Promise<NotifyResult[]>;
+}
+
+export interface NotifyResult {
+  /** The stored notification, or null when mutes, blocks or the in_app preference kept it out. */
+  notification: NotificationDto | null;
+  /** `pushedByFeature` types only: the `mobile` preference, no push suppressor, and a device. */
+  pushTo: boolean;
 }
 
 export interface NotifyItem {
@@ -186,7 +192,7 @@ export class NotificationsService implements Notifier {
     if (channels.email) await this.delivery.email(job);
   }
 
-  async notifyMany(items: NotifyItem[]): Promise<Array<NotificationDto | null>> {
+  async notifyMany(items: NotifyItem[]): Promise<NotifyResult[]> {
     const db = this.p.db;
     const createdAt = new Date(this.p.clock.now());
     const rows = items.map((it) => {
@@ -203,12 +209,14 @@ export class NotificationsService implements Notifier {
     });
     // One statement: the facts of every item, and the rows of those shown in the app.
     const facts = await storeNotifications(db, rows, createdAt);
-    const out: Array<NotificationDto | null> = [];
+    const out: NotifyResult[] = [];
     const later: Array<{ item: NotifyItem; channels: Channels; dto: NotificationDto | null }> = [];
     items.forEach((it, i) => {
       const f = facts[i]!;
-      if (f.silenced) return void out.push(null);
       const channels = f.pref ?? defaultChannels(it.type);
+      // As for `pushAllowed` (suppressors below): a feature's own push does not look at mutes.
+      const pushTo = !!notificationType(it.type)?.pushedByFeature && channels.mobile && f.hasDevice === true;
+      if (f.silenced) return void out.push({ notification: null, pushTo });
       const dto: NotificationDto | null = channels.in_app
         ? {
             id: rows[i]!.id,
@@ -221,26 +229,15 @@ export class NotificationsService implements Notifier {
             resolvedStatus: isActionable(it.type) ? 'pending' : null,
           }
         : null;
-      out.push(dto);
+      out.push({ notification: dto, pushTo });
       if (channels.mobile || channels.email) later.push({ item: it, channels, dto });
     });
-    for (const dto of out) if (dto) this.p.rooms.emit(room.user(dto.userId), 'notification:new', dto);
+    for (const { notification: dto } of out)
+      if (dto) this.p.rooms.emit(room.user(dto.userId), 'notification:new', dto);
     for (const { item, channels, dto } of later) await this.deliverOut(db, item, channels, dto);
-    return out;
-  }
-
-  async pushAllowedMany(items: NotifyItem[]): Promise<boolean[]> {
-    const db = this.p.db;
-    const facts = await deliveryFacts(
-      db,
-      items.map((it) => ({ userId: it.userId, type: it.type, actorId: null })),
-    );
-    const out: boolean[] = [];
-    for (let i = 0; i < items.length; i++) {
-      const it = items[i]!;
-      const mobile = (facts[i]!.pref ?? defaultChannels(it.type)).mobile;
-      out.push(mobile && !(await this.pushSuppressed(db, it.userId, it.data)));
-    }
+    for (let i = 0; i < out.length; i++)
+      if (out[i]!.pushTo && (await this.pushSuppressed(db, items[i]!.userId, items[i]!.data)))
+        out[i]!.pushTo = false;
     return out;
   }
 

@@ -10,7 +10,13 @@ import type { Rooms } from '../../engine/rooms.ts';
 import { NotificationsService, type Notifier } from './notifications.service.ts';
 import { PreferencesService } from './preferences.service.ts';
 
-export type { Notifier, NotificationDto, NotifyItem, NotifyOptions } from './notifications.service.ts';
+export type {
+  Notifier,
+  NotificationDto,
+  NotifyItem,
+  NotifyOptions,
+  NotifyResult,
+} from './notifications.service.ts';
 export type { NotificationsTable } from './tables.ts';
 
 export interface NotifierPorts {
