@@ -7,7 +7,7 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { SERVICES, SERVICE_URLS, uniq } from '../../test/context.ts';
 import { createLogger } from '../log.ts';
-import { BusError, dec, enc, subjectMatches, type Bus, type BusMsg } from './index.ts';
+import { BusError, dec, enc, msgText, publishText, subjectMatches, type Bus, type BusMsg } from './index.ts';
 import { createMemoryBus } from './memory.ts';
 import { createNatsBus } from './nats.ts';
 
@@ -77,6 +77,34 @@ for (const adapter of adapters) {
       assert.deepEqual(got.tail!.sort(), [`${ns}.a.b.c=a.b.c`, `${ns}.a.b=a.b`, `${ns}.a.c=a.c`]);
       assert.deepEqual(got.mid!.sort(), [`${ns}.a.c=a.c`, `${ns}.x.c=x.c`]);
       assert.deepEqual(got.exact, [`${ns}.a.b=a.b`]);
+    });
+
+    test('publishText reaches literal and wildcard subscribers as the same bytes; unsubscribe stops one subscriber only', async () => {
+      const bus = await open();
+      const other = await open(bus);
+      const ns = uniq('t');
+      const text = JSON.stringify({ event: 'message:new', payload: { p: 'é✓', n: 1 } });
+      const got: string[] = [];
+      const bytes: string[] = [];
+      const a = other.subscribe(`${ns}.room.x`, (m) => got.push(`a:${msgText(m)}`));
+      other.subscribe(`${ns}.room.x`, (m) => got.push(`b:${msgText(m)}`));
+      other.subscribe(`${ns}.room.*`, (m) => bytes.push(dec.decode(m.data)));
+      other.subscribe(`${ns}.elsewhere.>`, () => got.push('wrong'));
+      await other.flush();
+      publishText(bus, `${ns}.room.x`, text);
+      await bus.flush();
+      await waitFor(() => got.length === 2 && bytes.length === 1);
+      assert.deepEqual(got.sort(), [`a:${text}`, `b:${text}`]);
+      assert.deepEqual(bytes, [text]);
+      a.unsubscribe();
+      a.unsubscribe(); // idempotent
+      await other.flush();
+      publishText(bus, `${ns}.room.x`, 'second');
+      await bus.flush();
+      await waitFor(() => got.length === 3 && bytes.length === 2);
+      await settle();
+      assert.deepEqual(got.slice(2), ['b:second']);
+      assert.deepEqual(bytes, [text, 'second']);
     });
 
     test('a queue group delivers each message to exactly one member; plain subscribers get all', async () => {
