@@ -52,7 +52,9 @@ process.on('SIGUSR2', () => {
   gc();
   gc();
   const m = process.memoryUsage();
-  console.log(`mem ${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external })}`);
+  console.log(
+    `mem ${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external })}`,
+  );
 });
 process.once('SIGTERM', () => {
   void io.close().finally(() => process.exit(0));

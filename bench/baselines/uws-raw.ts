@@ -41,7 +41,9 @@ process.on('SIGUSR2', () => {
   gc();
   gc();
   const m = process.memoryUsage();
-  console.log(`mem ${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external })}`);
+  console.log(
+    `mem ${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external })}`,
+  );
 });
 process.once('SIGTERM', () => process.exit(0));
 app.listen('127.0.0.1', Number(process.env.PORT ?? '0'), (ls) => {

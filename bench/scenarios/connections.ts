@@ -117,6 +117,16 @@ export async function run(ctx: BenchContext): Promise<void> {
         fmt(rss / 1024, 1),
         fmt((m1.rss - m0.rss) / n / 1024, 1),
         fmt((m1.heapUsed - mHalf.heapUsed) / (n - half) / 1024, 1),
+        // Outside the V8 heap (uWS / ws sockets, buffers, malloc): RSS minus the committed V8 heap,
+        // which takes out the heap pages V8 commits or releases between two readings (the noise that
+        // can make the RSS slope negative at this scale); plus the live V8 heap, the cost of one socket.
+        fmt((m1.rss - m1.heapTotal - (mHalf.rss - mHalf.heapTotal)) / (n - half) / 1024, 1),
+        fmt(
+          (m1.rss - m1.heapTotal - (mHalf.rss - mHalf.heapTotal) + m1.heapUsed - mHalf.heapUsed) /
+            (n - half) /
+            1024,
+          1,
+        ),
         fmt(connected / (ms / 1000)),
       ]);
       ctx.progress(`${t.label}: ${fmt(rss / 1024, 1)} KB RSS per idle connection (${ms} ms to connect)`);
@@ -139,6 +149,8 @@ export async function run(ctx: BenchContext): Promise<void> {
       'RSS KB / idle connection (2nd half)',
       'RSS KB / idle connection (all N)',
       'V8 heap KB / idle connection (2nd half)',
+      'outside-heap KB / idle connection (2nd half)',
+      'heap + outside-heap KB / idle connection (2nd half)',
       'connects/s',
       'RSS vs raw uWS',
       'RSS vs plain Socket.io',

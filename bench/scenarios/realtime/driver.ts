@@ -88,14 +88,21 @@ export function cpuTimes(pid: number): { userUs: number; systemUs: number } {
 }
 
 /** Ask a bench server for a full GC and read its memory (it prints `mem {...}` on SIGUSR2). */
-export async function memoryAfterGc(server: ServerProcess): Promise<{ rss: number; heapUsed: number }> {
+export interface MemorySample {
+  rss: number;
+  heapUsed: number;
+  /** The V8 heap's committed size (RSS minus this is memory outside the V8 heap: uWS, ws, malloc). */
+  heapTotal: number;
+}
+
+export async function memoryAfterGc(server: ServerProcess): Promise<MemorySample> {
   const before = server.output.length;
   process.kill(server.pid, 'SIGUSR2');
   const deadline = Date.now() + 10_000;
   for (;;) {
     for (let i = before; i < server.output.length; i++) {
       const line = server.output[i]!;
-      if (line.startsWith('mem ')) return JSON.parse(line.slice(4)) as { rss: number; heapUsed: number };
+      if (line.startsWith('mem ')) return JSON.parse(line.slice(4)) as MemorySample;
     }
     if (Date.now() > deadline) throw new Error(`${server.name} did not report its memory`);
     await new Promise((r) => setTimeout(r, 50));

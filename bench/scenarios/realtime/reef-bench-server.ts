@@ -56,7 +56,9 @@ process.on('SIGUSR2', () => {
   gc();
   gc();
   const m = process.memoryUsage();
-  console.log(`mem ${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external })}`);
+  console.log(
+    `mem ${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external })}`,
+  );
 });
 // BENCH_CPU_PROF=<file>: profile the measured runs (what --cpu-prof would, which the bench's spawn does
 // not pass). Every CPU reading (SIGWINCH: the start and the end of each measured run) closes one
