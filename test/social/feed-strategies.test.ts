@@ -8,13 +8,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { Permission } from '../../domain/spaces/index.ts';
 import { feedSources } from '../../domain/social/feed.service.ts';
 import { feedPage, type FeedStrategy } from '../../domain/social/posts.repository.ts';
 import { createSpacesSocial } from '../../domain/social/spaces-adapter.ts';
 import { TestContext } from '../context.ts';
 import { registerUsers } from '../helpers/users.ts';
-import { addMember, createRole, createSpace, grantRoles } from '../spaces/helpers.ts';
+import { addMember } from '../spaces/helpers.ts';
+import { createPage } from '../timeline/helpers.ts';
 import { createPost, feedIds, follow, mutual, ok } from './helpers.ts';
 
 let t: TestContext;
@@ -41,15 +41,7 @@ async function strategyIds(viewerId: string, strategy: FeedStrategy, limit: numb
 }
 
 test('window scan, per-followee query and GET /follows/feed agree on every relationship', async () => {
-  const space = await createSpace(t);
-  await ok(
-    t.api('PUT', `/spaces/${space.id}/admin-settings`, {
-      token: space.owner.accessToken,
-      body: { socialEnabled: true },
-    }),
-  );
-  const manager = await addMember(t, space);
-  await grantRoles(t, space, manager, [await createRole(t, space, Permission.MANAGE_SOCIAL)]);
+  const { space, manager } = await createPage(t);
   const v = await addMember(t, space);
   const [m, o, x, muted, blocked, fan, stranger] = await registerUsers(t, 7);
 
