@@ -31,9 +31,10 @@ test('a command of a plugin enabled in the space is invoked like a custom one (a
     t.api('GET', `/spaces/${space.id}/workflows/commands`, { token: bob.accessToken }),
     200,
   );
-  const roll = listed.find((c: any) => c.name === 'roll');
-  assert.equal(roll.pluginId, 'reef.dice');
-  assert.ok(roll.args.some((a: any) => a.name === 'dice'));
+  const commands = listed as Array<{ name: string; pluginId?: string; args: Array<{ name: string }> }>;
+  const roll = commands.find((c) => c.name === 'roll');
+  assert.equal(roll?.pluginId, 'reef.dice');
+  assert.ok(roll.args.some((a) => a.name === 'dice'));
   const bad = await invoke({ nope: 1 });
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.message, 'args.nope: is not an argument of this command');
